@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Ensure a Docker Engine answers, and that the tools the test fixtures need are present.
+#
+# - If an engine already answers (DOCKER_HOST, or /var/run/docker.sock), only the fixture tools are
+#   checked.
+# - Otherwise, on Debian as root: install Debian's docker.io, start dockerd in the background and
+#   wait until it answers. Safe to run any number of times.
+#
+# Environment:
+#   DOCKER_JOB_ENGINE_WAIT   seconds to wait for dockerd to answer (default 60)
+#   DOCKER_JOB_DOCKERD_LOG   where dockerd writes its log (default /var/log/docker-job-dockerd.log)
+set -euo pipefail
+
+wait_s="${DOCKER_JOB_ENGINE_WAIT:-60}"
+dockerd_log="${DOCKER_JOB_DOCKERD_LOG:-/var/log/docker-job-dockerd.log}"
+sock=/var/run/docker.sock
+
+say() { printf 'docker-engine: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# Does an engine answer? Uses the socket or DOCKER_HOST, without needing the docker CLI.
+engine_answers() {
+  local host="${DOCKER_HOST:-unix://$sock}"
+  case "$host" in
+    unix://*) curl -fsS --max-time 3 --unix-socket "${host#unix://}" http://localhost/_ping >/dev/null 2>&1 ;;
+    tcp://*)
+      if [ -n "${DOCKER_TLS_VERIFY:-}" ]; then
+        local c="${DOCKER_CERT_PATH:-$HOME/.docker}"
+        curl -fsS --max-time 3 --cacert "$c/ca.pem" --cert "$c/cert.pem" --key "$c/key.pem" \
+          "https://${host#tcp://}/_ping" >/dev/null 2>&1
+      else
+        curl -fsS --max-time 3 "http://${host#tcp://}/_ping" >/dev/null 2>&1
+      fi ;;
+    *) command -v docker >/dev/null 2>&1 && docker version >/dev/null 2>&1 ;;
+  esac
+}
+
+can_install() {
+  [ "$(id -u)" -eq 0 ] || die "no engine answers at ${DOCKER_HOST:-unix://$sock} and this script is not root, so it cannot install one. Start Docker yourself, or run this script as root."
+  [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1 \
+    || die "no engine answers at ${DOCKER_HOST:-unix://$sock} and this is not a Debian machine, so this script cannot install one. Install and start Docker Engine, then try again."
+}
+
+apt_updated=0
+apt_install() {
+  can_install
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$apt_updated" -eq 0 ]; then
+    say "apt-get update"
+    apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "installing $*"
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Fixture tools: a static busybox for FROM-scratch test images.
+ensure_fixture_tools() {
+  if [ ! -x /bin/busybox ] || ! file_is_static /bin/busybox; then
+    if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ]; then
+      apt_install busybox-static
+    else
+      say "warning: /bin/busybox (static) is missing; the test fixtures need Debian's busybox-static"
+    fi
+  fi
+}
+
+file_is_static() {
+  # A static ELF has no PT_INTERP segment; readelf may be absent, so look for the loader string.
+  ! grep -q 'ld-linux' "$1" 2>/dev/null
+}
+
+dockerd_alive() { pgrep -x dockerd >/dev/null 2>&1; }
+
+start_dockerd() {
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+  [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$sock" ] \
+    && die "DOCKER_HOST=${DOCKER_HOST} does not answer; this script only starts a local engine on $sock. Unset DOCKER_HOST or start that engine."
+  if ! dockerd_alive; then
+    # A dockerd that was killed leaves its pid files behind and the next start refuses.
+    rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+    say "starting dockerd (log: $dockerd_log)"
+    nohup dockerd >"$dockerd_log" 2>&1 </dev/null &
+  else
+    say "dockerd is running but does not answer yet; waiting"
+  fi
+  local i
+  for ((i = 0; i < wait_s * 4; i++)); do
+    engine_answers && return 0
+    sleep 0.25
+  done
+  say "dockerd did not answer within ${wait_s}s; last lines of $dockerd_log:"
+  tail -n 20 "$dockerd_log" >&2 || true
+  exit 1
+}
+
+if engine_answers; then
+  say "engine answers at ${DOCKER_HOST:-unix://$sock}"
+else
+  can_install
+  start_dockerd
+  say "engine started at unix://$sock"
+fi
+ensure_fixture_tools

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { parseJobConfig, type JobConfig, type ResolvedJob } from '../core/job-config.js';
+import { createDockerEngine } from '../engine/docker/docker-engine.js';
+import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
+import { LineSplitter } from '../logs/line-splitter.js';
+import type { LogSink } from '../logs/log-sink.js';
+import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
+import { TslogSink } from '../logs/sinks/tslog-sink.js';
+import { LABELS, OWNER } from './labels.js';
+
+/** Options of {@link runDockerJob}. */
+export interface RunOptions {
+  /** Where the job's output goes. Default: one {@link TslogSink}. Pass `[]` to discard output. */
+  readonly sinks?: readonly LogSink[];
+  /**
+   * Cancels the job. Before the container starts, the call rejects with the signal's reason and
+   * nothing runs; after, the container is stopped (stop signal, then a kill after `stopTimeout`),
+   * its output up to then is delivered, and the result has `canceled: true`.
+   */
+  readonly signal?: AbortSignal;
+  /** The engine to run on. Default: the local Docker Engine (`DOCKER_HOST` or the default socket). */
+  readonly engine?: ContainerEngine;
+  /** Called with the engine's pull progress when the image is pulled. */
+  readonly onPullProgress?: (event: PullProgress) => void;
+}
+
+/** How a job ended. The same shape whether the child succeeded, failed, timed out or was canceled. */
+export interface JobResult {
+  /** The child's exit code; 126/127 when it could not be started; 137 when killed. */
+  readonly exitCode: number;
+  /** `true` unless the child exited 0 on its own. */
+  readonly failed: boolean;
+  /** The container that ran the job (removed by now). */
+  readonly containerId: string;
+  /** The image that ran. */
+  readonly image: string;
+  /** Wall time from the call to the result, in milliseconds. */
+  readonly durationMs: number;
+  /** The job was stopped because `timeoutMs` passed. */
+  readonly timedOut: boolean;
+  /** The job was stopped because the caller's `signal` fired. */
+  readonly canceled: boolean;
+  /** The kernel killed the child for exceeding its memory limit. */
+  readonly oomKilled: boolean;
+  /** The engine's reason when the child could not be started (command not found, not executable). */
+  readonly startError?: string;
+  /** Sinks that threw or rejected and were detached; the job itself went on. */
+  readonly sinkFailures: readonly SinkFailure[];
+}
+
+const REMOVE_DEADLINE_MS = 60_000;
+
+/**
+ * Runs one job to completion: pulls the image if the pull policy says so, creates the container,
+ * streams every byte of its stdout and stderr into the sinks as lines, and resolves with its exit
+ * status. The container is removed on every path, and the sinks are closed before the promise
+ * settles.
+ *
+ * A non-zero exit, a timeout and a cancellation after start all *resolve* (see {@link JobResult}).
+ * @throws {ConfigError} when `config` is invalid (nothing is contacted).
+ * @throws {EngineError} when the engine cannot be reached or refuses the job.
+ */
+export async function runDockerJob(config: JobConfig, options: RunOptions = {}): Promise<JobResult> {
+  const started = performance.now();
+  const job = parseJobConfig(config);
+  const engine = options.engine ?? createDockerEngine();
+  const fanout = new SinkFanout(options.sinks ?? [new TslogSink()]);
+  const { signal } = options;
+
+  let handle: EngineJob | undefined;
+  let stopReason: 'timeout' | 'cancel' | undefined;
+  let stopping: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let outcome: JobResult | undefined;
+
+  const requestStop = (reason: 'timeout' | 'cancel') => {
+    if (stopReason || !handle) return;
+    stopReason = reason;
+    const h = handle;
+    stopping = h.stop({ timeoutSeconds: job.stopTimeout, signal: AbortSignal.timeout((job.stopTimeout + 30) * 1000) });
+    stopping.catch(() => {}); // the wait and the removal report what matters
+  };
+  const onAbort = () => requestStop('cancel');
+
+  try {
+    signal?.throwIfAborted();
+    await ensureImage(engine, job, signal, options.onPullProgress);
+    signal?.throwIfAborted();
+    // No signal on create: a container created while the request was being aborted would be
+    // unknown to us, and left behind.
+    handle = await engine.createJob(toJobSpec(job));
+    signal?.throwIfAborted();
+    const run = await handle.start();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (job.timeoutMs !== undefined) timer = setTimeout(() => requestStop('timeout'), job.timeoutMs);
+
+    await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
+    // The job is over when both the output has ended and the exit is known.
+    const [exit] = await Promise.all([run.exit, pump(run.output, fanout)]);
+    await stopping;
+    outcome = {
+      exitCode: exit.exitCode,
+      failed: exit.exitCode !== 0 || stopReason !== undefined,
+      containerId: handle.id,
+      image: job.image,
+      timedOut: stopReason === 'timeout',
+      canceled: stopReason === 'cancel',
+      oomKilled: exit.oomKilled,
+      ...(exit.startError === undefined ? {} : { startError: exit.startError }),
+      durationMs: 0,
+      sinkFailures: fanout.failures, // the same array: failures while closing are included
+    };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
+    let removeError: unknown;
+    if (handle) {
+      await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) }).catch((error: unknown) => {
+        removeError = error;
+      });
+    }
+    await fanout.close();
+    // A container we could not remove is a leak the caller must hear about, even after a success.
+    if (removeError !== undefined && outcome !== undefined) throw removeError;
+  }
+  return { ...outcome, durationMs: Math.round(performance.now() - started) };
+}
+
+async function pump(output: AsyncIterable<OutputChunk>, fanout: SinkFanout): Promise<void> {
+  const splitters = { stdout: new LineSplitter('stdout'), stderr: new LineSplitter('stderr') };
+  for await (const chunk of output) {
+    const lines = splitters[chunk.stream].push(chunk.data, Date.now());
+    for (const line of lines) {
+      const pending = fanout.write(line);
+      if (pending) await pending;
+    }
+  }
+  const now = Date.now();
+  for (const line of [...splitters.stdout.end(now), ...splitters.stderr.end(now)]) {
+    const pending = fanout.write(line);
+    if (pending) await pending;
+  }
+}
+
+async function ensureImage(engine: ContainerEngine, job: ResolvedJob, signal: AbortSignal | undefined, onProgress: RunOptions['onPullProgress']): Promise<void> {
+  if (job.pull === 'never') return;
+  const callOptions = signal ? { signal } : {};
+  if (job.pull === 'missing' && (await engine.hasImage(job.image, callOptions))) return;
+  await engine.pullImage(job.image, { ...callOptions, ...(onProgress ? { onProgress } : {}) });
+}
+
+/** Builds the engine's job spec from a resolved job, adding the ownership labels. */
+export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSpec {
+  return {
+    image: job.image,
+    env: job.env,
+    volumes: job.volumes,
+    labels: {
+      ...job.labels,
+      [LABELS.owner]: OWNER,
+      [LABELS.runId]: runId,
+      [LABELS.launcherHost]: hostname(),
+      [LABELS.launcherPid]: String(process.pid),
+    },
+    tty: job.tty,
+    stopTimeout: job.stopTimeout,
+    ...(job.command === undefined ? {} : { command: job.command }),
+    ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
+    ...(job.workdir === undefined ? {} : { workdir: job.workdir }),
+    ...(job.user === undefined ? {} : { user: job.user }),
+    ...(job.network === undefined ? {} : { network: job.network }),
+    ...(job.name === undefined ? {} : { name: job.name }),
+  };
+}
+
