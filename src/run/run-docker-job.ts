@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { parseJobConfig, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
+import { isEngineError } from '../errors/engine-error.js';
 import { LineSplitter } from '../logs/line-splitter.js';
 import type { LogSink } from '../logs/log-sink.js';
 import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
@@ -85,17 +86,14 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
 
   try {
     signal?.throwIfAborted();
-    await ensureImage(engine, job, signal, options.onPullProgress);
-    signal?.throwIfAborted();
-    // No signal on create: a container created while the request was being aborted would be
-    // unknown to us, and left behind.
-    handle = await engine.createJob(toJobSpec(job));
+    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress);
+    await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
     signal?.throwIfAborted();
     const run = await handle.start();
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted while starting: the listener would never fire
     if (job.timeoutMs !== undefined) timer = setTimeout(() => requestStop('timeout'), job.timeoutMs);
 
-    await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
     // The job is over when both the output has ended and the exit is known.
     const [exit] = await Promise.all([run.exit, pump(run.output, fanout)]);
     await stopping;
@@ -143,11 +141,35 @@ async function pump(output: AsyncIterable<OutputChunk>, fanout: SinkFanout): Pro
   }
 }
 
-async function ensureImage(engine: ContainerEngine, job: ResolvedJob, signal: AbortSignal | undefined, onProgress: RunOptions['onPullProgress']): Promise<void> {
-  if (job.pull === 'never') return;
-  const callOptions = signal ? { signal } : {};
-  if (job.pull === 'missing' && (await engine.hasImage(job.image, callOptions))) return;
-  await engine.pullImage(job.image, { ...callOptions, ...(onProgress ? { onProgress } : {}) });
+/**
+ * Creates the job's container, pulling the image as the policy says. For `missing`, like the docker
+ * CLI, it tries to create first and pulls only when the engine says the image is absent: the
+ * common case (image present) costs no extra request.
+ */
+async function createWithPullPolicy(
+  engine: ContainerEngine,
+  job: ResolvedJob,
+  signal: AbortSignal | undefined,
+  onProgress: RunOptions['onPullProgress'],
+): Promise<EngineJob> {
+  const spec = toJobSpec(job);
+  const pull = () => engine.pullImage(job.image, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+  if (job.pull === 'always') await pull();
+  signal?.throwIfAborted();
+  // No signal on create: a container created while the request was being aborted would be
+  // unknown to us, and left behind.
+  try {
+    return await engine.createJob(spec);
+  } catch (error) {
+    if (job.pull !== 'missing' || !isMissingImage(error)) throw error;
+  }
+  await pull();
+  signal?.throwIfAborted();
+  return engine.createJob(spec);
+}
+
+function isMissingImage(error: unknown): boolean {
+  return isEngineError(error) && error.statusCode === 404 && /no such image/i.test(error.reason ?? '');
 }
 
 /** Builds the engine's job spec from a resolved job, adding the ownership labels. */

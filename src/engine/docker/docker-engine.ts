@@ -221,8 +221,10 @@ class DockerJob implements EngineJob {
       if (body.Error?.Message) {
         throw new EngineError({ operation: `wait for container ${short}`, engine: engine.address, reason: body.Error.Message });
       }
-      const state = await inspectState(container).catch(() => undefined);
-      return { exitCode: body.StatusCode ?? state?.ExitCode ?? -1, oomKilled: state?.OOMKilled === true };
+      const exitCode = body.StatusCode ?? -1;
+      // An OOM kill shows as 137 (SIGKILL); only then is the engine's record worth a request.
+      const oomKilled = exitCode === 137 && (await inspectState(container).catch(() => undefined))?.OOMKilled === true;
+      return { exitCode, oomKilled };
     }, (error: unknown) => {
       throw toEngineError(engine.address, error, `wait for container ${short}`);
     });
