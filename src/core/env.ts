@@ -73,9 +73,14 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   }
 
   for (const [suffix, field] of Object.entries(SETTINGS)) {
-    const value = env[SETTING_PREFIX + suffix];
-    if (value !== undefined && value !== '') {
-      config[field] = field === 'entrypoint' ? parseListOrString(value, SETTING_PREFIX + suffix).value : value;
+    const name = SETTING_PREFIX + suffix;
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (field !== 'entrypoint') config[field] = value;
+    else {
+      const parsed = parseListOrString(value, name);
+      if (parsed.issue) issues.push(parsed.issue);
+      else config[field] = parsed.value;
     }
   }
   for (const [suffix, field] of Object.entries(INTEGER_SETTINGS)) {
@@ -94,10 +99,13 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   }
   config['env'] = childEnv;
 
-  if (issues.length > 0) throw new ConfigError(issues);
+  // The schema checks the rest, so one error names every variable at fault. A variable already
+  // reported above (IMAGE missing, say) is not reported twice.
   const result = safeParseJobConfig(config);
-  if (!result.success) throw new ConfigError(result.issues.map(toEnvIssue));
-  return result.job;
+  if (result.success && issues.length === 0) return result.job;
+  const reported = new Set(issues.map((i) => i.path));
+  const schemaIssues = result.success ? [] : result.issues.map(toEnvIssue).filter((i) => !reported.has(i.path));
+  throw new ConfigError([...issues, ...schemaIssues]);
 }
 
 /** Maps a config field path back to the variable it came from, so errors name what the user typed. */

@@ -1,26 +1,65 @@
 import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { parseCommandString, type ParseResult } from './command.js';
+import { parseCommandString } from './command.js';
 import { parseVolumeSpec } from './volumes.js';
-
-/** A schema action that runs a pure parser and turns its failure into a valibot issue. */
-function parsedWith<TIn, TOut>(parse: (input: TIn) => ParseResult<TOut>) {
-  return v.rawTransform<TIn, TOut>(({ dataset, addIssue, NEVER }) => {
-    const result = parse(dataset.value);
-    if (result.ok) return result.value;
-    addIssue({ message: result.message, expected: result.expected });
-    return NEVER;
-  });
-}
 
 const nonEmpty = (what: string) => v.pipe(v.string(), v.nonEmpty(`must not be empty (expected ${what})`));
 
-const Argv = v.union(
-  [
-    v.pipe(v.string(), parsedWith(parseCommandString)),
-    v.pipe(v.array(v.string()), v.readonly()),
-  ],
-  'must be a command string or an array of strings',
+/** An argv array, or a command string split like a POSIX shell would; the parser's own message says why a string could not be split. */
+const Argv = v.pipe(
+  v.union([v.string(), v.array(v.string())], 'must be a command string or an array of strings'),
+  v.rawTransform<string | string[], readonly string[]>(({ dataset, addIssue, NEVER }) => {
+    if (typeof dataset.value !== 'string') return dataset.value;
+    const result = parseCommandString(dataset.value);
+    if (result.ok) return result.value;
+    addIssue({ message: result.message, expected: result.expected });
+    return NEVER;
+  }),
+);
+
+/** Keys that valibot's `record` drops silently (its prototype-pollution guard): refused aloud instead. */
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** A record of strings whose keys are checked by `key`; keys that would be dropped silently are refused by name. */
+function stringRecord<TKey extends v.GenericSchema<string, string>>(key: TKey) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'must be an object of names to strings'),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      for (const name of UNSAFE_KEYS) {
+        if (Object.hasOwn(dataset.value, name)) {
+          addIssue({
+            message: `cannot be used as a name (${UNSAFE_KEYS.join(', ')} are refused)`,
+            path: [{ type: 'object', origin: 'key', input: dataset.value, key: name, value: dataset.value[name] }],
+          });
+        }
+      }
+    }),
+    v.record(key, v.string('must be a string')),
+  );
+}
+
+/** Volumes in `docker run -v` syntax: each item parsed, each container path mounted once, every issue reported in input order. */
+const Volumes = v.pipe(
+  v.array(v.unknown(), 'must be a list of volume specs'),
+  v.rawTransform<unknown[], string[]>(({ dataset, addIssue, NEVER }) => {
+    const targets = new Map<string, number>();
+    let failed = false;
+    dataset.value.forEach((spec, i) => {
+      const at = (message: string, expected: string) => {
+        failed = true;
+        addIssue({ message, expected, path: [{ type: 'array', origin: 'value', input: dataset.value, key: i, value: spec }] });
+      };
+      if (typeof spec !== 'string') return at(`has the wrong type (${describeType(spec)})`, 'a string such as /host:/container:ro');
+      const parsed = parseVolumeSpec(spec);
+      if (!parsed.ok) return at(`"${spec}" ${parsed.message}`, parsed.expected);
+      const target = parsed.value.target.replace(/\/+$/, '') || '/';
+      const first = targets.get(target);
+      if (first === undefined) targets.set(target, i);
+      else at(`mounts ${target} again (volumes[${first}] mounts it already)`, 'each container path mounted once');
+    });
+    return failed ? NEVER : (dataset.value as string[]);
+  }),
 );
 
 const EnvName = v.pipe(
@@ -44,9 +83,9 @@ export const JobConfigSchema = v.strictObject(
     /** Overrides the image's entrypoint: argv array or string, split like `command`. */
     entrypoint: v.optional(Argv),
     /** Environment variables the child sees, passed unchanged. */
-    env: v.optional(v.record(EnvName, v.string('must be a string')), {}),
+    env: v.optional(stringRecord(EnvName), {}),
     /** Volumes in `docker run -v` syntax: `/host:/container[:ro]`, `name:/container`, `/anonymous`. */
-    volumes: v.optional(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty (expected SOURCE:TARGET[:MODE])'))), []),
+    volumes: v.optional(Volumes, []),
     /** Working directory inside the container. */
     workdir: v.optional(nonEmpty('an absolute path')),
     /** User (and group) to run as, e.g. `1000:1000` or `nobody`. */
@@ -55,10 +94,7 @@ export const JobConfigSchema = v.strictObject(
     network: v.optional(nonEmpty('a network mode or name')),
     /** Extra labels on the container. Labels under `io.docker-job.` are reserved. */
     labels: v.optional(
-      v.record(
-        v.pipe(v.string(), v.check((k) => !k.startsWith('io.docker-job.'), 'is reserved (io.docker-job.* labels are set by docker-job)')),
-        v.string(),
-      ),
+      stringRecord(v.pipe(v.string(), v.check((k) => !k.startsWith('io.docker-job.'), 'is reserved (io.docker-job.* labels are set by docker-job)'))),
       {},
     ),
     /** Container name. Without one, the engine picks a unique name. */
@@ -72,7 +108,6 @@ export const JobConfigSchema = v.strictObject(
     /** Seconds between the stop signal and SIGKILL when the job is stopped (docker's `--stop-timeout`). Default 10. */
     stopTimeout: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must be 0 or more')), 10),
   },
-  (issue) => `unknown field ${JSON.stringify(issue.input)}`,
 );
 
 /** A job as callers write it. See {@link JobConfigSchema} for every field. */
@@ -93,8 +128,6 @@ export type JobConfigParseResult =
 export function safeParseJobConfig(input: unknown): JobConfigParseResult {
   const result = v.safeParse(JobConfigSchema, input);
   if (!result.success) return { success: false, issues: result.issues.map(toConfigIssue) };
-  const issues = validateVolumes(result.output.volumes);
-  if (issues.length > 0) return { success: false, issues };
   return { success: true, job: result.output };
 }
 
@@ -108,36 +141,30 @@ export function parseJobConfig(input: unknown): ResolvedJob {
   return result.job;
 }
 
-function validateVolumes(volumes: readonly string[]): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const targets = new Map<string, number>();
-  volumes.forEach((spec, i) => {
-    const parsed = parseVolumeSpec(spec);
-    if (!parsed.ok) {
-      issues.push({ path: `volumes[${i}]`, message: `"${spec}" ${parsed.message}`, expected: parsed.expected });
-      return;
-    }
-    const target = parsed.value.target.replace(/\/+$/, '') || '/';
-    const first = targets.get(target);
-    if (first !== undefined) {
-      issues.push({ path: `volumes[${i}]`, message: `mounts ${target} again (volumes[${first}] mounts it already)`, expected: 'each container path mounted once' });
-    } else targets.set(target, i);
-  });
-  return issues;
-}
-
 function toConfigIssue(issue: v.BaseIssue<unknown>): ConfigIssue {
-  const path = v.getDotPath(issue) ?? 'config';
+  const path = formatPath(v.getDotPath(issue) ?? 'config');
+  if (issue.type === 'strict_object') {
+    // valibot reports three things under this type; its own messages would echo the input.
+    if (issue.expected === 'never') return { path, message: `unknown field ${JSON.stringify(path)}` };
+    if (issue.path?.length) return { path, message: 'is required', expected: `a value for ${path}` };
+    return { path, message: `must be an object (${typeOf(issue)})`, expected: 'an object of job fields such as { image: "busybox" }' };
+  }
   // valibot's default messages repeat the received value; ours never include input values, so a
   // secret in a malformed field is not echoed.
-  const custom = issue.message.startsWith('Invalid ') ? `has the wrong type (${issue.received === undefined ? 'unexpected value' : typeOf(issue)})` : issue.message;
-  return issue.expected && issue.message.startsWith('Invalid ')
-    ? { path: formatPath(path), message: custom, expected: issue.expected }
-    : { path: formatPath(path), message: custom };
+  if (issue.message.startsWith('Invalid ')) {
+    const message = `has the wrong type (${issue.received === undefined ? 'unexpected value' : typeOf(issue)})`;
+    return issue.expected ? { path, message, expected: issue.expected } : { path, message };
+  }
+  // Our own checks say what they expected in words; valibot's built-in ones in symbols (`>=1`).
+  const ours = issue.type === 'raw_check' || issue.type === 'raw_transform';
+  return ours && issue.expected ? { path, message: issue.message, expected: issue.expected } : { path, message: issue.message };
 }
 
 function typeOf(issue: v.BaseIssue<unknown>): string {
-  const input = issue.input;
+  return describeType(issue.input);
+}
+
+function describeType(input: unknown): string {
   if (input === null) return 'got null';
   if (Array.isArray(input)) return 'got an array';
   return `got ${typeof input}`;

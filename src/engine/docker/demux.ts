@@ -29,12 +29,13 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
   let headerFill = 0;
   let remaining = 0; // payload bytes still expected for the current frame
   let type = 0;
-  let errorText = '';
+  const errorBytes: Uint8Array[] = []; // a type-3 payload, decoded whole once the frame is complete
 
   for await (const chunk of source) {
     let pos = 0;
     let runStream: 'stdout' | 'stderr' | undefined;
     let run: Uint8Array[] = [];
+    let failure: StreamProtocolError | undefined;
     const flushRun = (): OutputChunk | undefined => {
       if (run.length === 0 || runStream === undefined) return undefined;
       const data = run.length === 1 ? (run[0] as Uint8Array) : Buffer.concat(run);
@@ -53,9 +54,15 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
         if (headerFill < HEADER) break;
         headerFill = 0;
         type = header[0] as number;
-        remaining = ((header[4] as number) << 24 >>> 0) + ((header[5] as number) << 16) + ((header[6] as number) << 8) + (header[7] as number);
-        if (type > 3) throw new StreamProtocolError(`unknown frame type ${type} in the output stream`);
-        if (type === 3 && remaining === 0) throw new StreamProtocolError('the engine reported an error in the output stream');
+        remaining = new DataView(header.buffer).getUint32(4);
+        if (type > 3) {
+          failure = new StreamProtocolError(`unknown frame type ${type} in the output stream`);
+          break;
+        }
+        if (type === 3 && remaining === 0) {
+          failure = new StreamProtocolError('the engine reported an error in the output stream');
+          break;
+        }
         continue;
       }
       const take = Math.min(remaining, chunk.length - pos);
@@ -71,16 +78,18 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
         }
         run.push(piece);
       } else if (type === 3) {
-        errorText += Buffer.from(piece).toString('utf8');
+        errorBytes.push(piece);
         if (remaining === 0) {
-          const out = flushRun();
-          if (out) yield out;
-          throw new StreamProtocolError(`the engine reported an error in the output stream: ${errorText.trim()}`);
+          const text = Buffer.concat(errorBytes).toString('utf8').trim();
+          failure = new StreamProtocolError(`the engine reported an error in the output stream: ${text}`);
+          break;
         }
       }
     }
+    // What arrived before a bad frame is delivered before the error.
     const out = flushRun();
     if (out) yield out;
+    if (failure) throw failure;
   }
   if (headerFill > 0) throw new StreamProtocolError(`the output stream ended inside a frame header (${headerFill} of 8 bytes)`);
   if (remaining > 0) throw new StreamProtocolError(`the output stream ended ${remaining} bytes before the end of a frame`);
