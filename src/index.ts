@@ -29,6 +29,7 @@ export {
 } from './core/env.js';
 export { parseCommandString, formatCommand, type ParseResult } from './core/command.js';
 export { parseVolumeSpec, formatVolumeSpec, type VolumeSpec } from './core/volumes.js';
+export { DEFAULT_SECRET_WORDS, MASK, secretNameMatcher, secretValues, maskEnv, type SecretNameMatcher } from './core/secrets.js';
 
 // Engines
 export type {
