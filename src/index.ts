@@ -47,7 +47,7 @@ export type {
 export { DockerEngine, createDockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
 
 // Logs
-export type { LogSink, LogLine, JobInfo } from './logs/log-sink.js';
+export type { LogSink, LogLine, JobInfo, JobEvent } from './logs/log-sink.js';
 export type { SinkFailure } from './logs/sink-fanout.js';
 export { LineSplitter, DEFAULT_MAX_LINE_LENGTH } from './logs/line-splitter.js';
 export { TslogSink, type TslogSinkOptions } from './logs/sinks/tslog-sink.js';

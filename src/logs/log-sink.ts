@@ -24,7 +24,27 @@ export interface JobInfo {
 }
 
 /**
- * Where a job's output goes. Implement `write`; `open` and `close` are optional.
+ * Something that happened to a job besides its output: what a progress display or an audit log
+ * shows. Sinks receive them through {@link LogSink.event}; the set may grow, so ignore unknown types.
+ */
+export type JobEvent =
+  /** The image is being pulled; `status` is the engine's progress text for one layer or the whole. */
+  | { readonly type: 'pull-progress'; readonly image: string; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number }
+  /** The pull finished. */
+  | { readonly type: 'pulled'; readonly image: string }
+  /** The container was created (not yet started). */
+  | { readonly type: 'created'; readonly containerId: string }
+  /** The container was started. */
+  | { readonly type: 'started'; readonly containerId: string }
+  /** docker-job is stopping the job: its timeout passed, or the caller canceled it. */
+  | { readonly type: 'stopping'; readonly reason: 'timeout' | 'cancel'; readonly graceSeconds: number }
+  /** The job's output ended and its exit status is known. */
+  | { readonly type: 'exited'; readonly exitCode: number; readonly oomKilled: boolean }
+  /** The container was removed. */
+  | { readonly type: 'removed'; readonly containerId: string };
+
+/**
+ * Where a job's output goes. Implement `write`; `open`, `event` and `close` are optional.
  *
  * - `write` is called once per line, in order per stream. Returning a promise applies backpressure:
  *   the next line waits for it.
@@ -36,6 +56,8 @@ export interface LogSink {
   open?(job: JobInfo): void | Promise<void>;
   /** Receives one line. */
   write(line: LogLine): void | Promise<void>;
+  /** Receives the job's lifecycle and pull-progress events, in order with the lines. Optional. */
+  event?(event: JobEvent): void | Promise<void>;
   /** Flushes and releases what the sink holds. */
   close?(): void | Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { JobInfo, LogLine, LogSink } from './log-sink.js';
+import type { JobEvent, JobInfo, LogLine, LogSink } from './log-sink.js';
 
 /** A sink that failed and was detached. */
 export interface SinkFailure {
@@ -33,6 +33,10 @@ export class SinkFanout {
 
   write(line: LogLine): Promise<void> | void {
     return this.#each((sink) => sink.write(line));
+  }
+
+  event(event: JobEvent): Promise<void> | void {
+    return this.#each((sink) => sink.event?.(event));
   }
 
   /** Closes every sink, detached ones included (they may hold resources). Never rejects. */

@@ -175,6 +175,18 @@ describe('SinkFanout', () => {
     expect(fanout.failures[0]).toMatchObject({ index: 0, sink: 'Object' });
   });
 
+  it('passes events to the sinks that take them, skips the others, and detaches one whose event throws', () => {
+    const seen: string[] = [];
+    const taker: LogSink = { write() {}, event(e) { seen.push(e.type); } };
+    const plain: LogSink = { write() {} };
+    const breaking: LogSink = { write() {}, event() { throw new Error('no events here'); } };
+    const fanout = new SinkFanout([taker, plain, breaking]);
+    expect(fanout.event({ type: 'created', containerId: 'abc' })).toBeUndefined();
+    fanout.event({ type: 'started', containerId: 'abc' });
+    expect(seen).toEqual(['created', 'started']);
+    expect(fanout.failures.map((f) => [f.index, (f.error as Error).message])).toEqual([[2, 'no events here']]);
+  });
+
   it('calls open on every sink that has one, and detaches a sink whose open throws', () => {
     const a = new RecordingSink();
     const noOpen: LogSink = { write: () => undefined };
