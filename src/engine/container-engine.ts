@@ -101,6 +101,8 @@ export interface JobSummary {
   readonly state: string;
   /** The job's labels. */
   readonly labels: Readonly<Record<string, string>>;
+  /** When the job was created, in milliseconds since the epoch. */
+  readonly createdAt: number;
 }
 
 /** What {@link ContainerEngine.ping} learns about the engine. */

@@ -50,7 +50,9 @@ export interface JobResult {
   readonly sinkFailures: readonly SinkFailure[];
 }
 
-const REMOVE_DEADLINE_MS = 60_000;
+const REMOVE_DEADLINE_MS = 120_000;
+/** Seconds, beyond the grace period, that a stop may take before the engine is taken as gone. */
+const STOP_DEADLINE_S = 60;
 
 /**
  * Runs one job to completion: pulls the image if the pull policy says so, creates the container,
@@ -73,23 +75,34 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   let stopReason: 'timeout' | 'cancel' | undefined;
   let stopping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let giveUpTimer: NodeJS.Timeout | undefined;
   let outcome: JobResult | undefined;
+  // Releases the job's streams if the engine stops answering after a stop: nothing hangs.
+  const giveUp = new AbortController();
 
   const requestStop = (reason: 'timeout' | 'cancel') => {
     if (stopReason || !handle) return;
     stopReason = reason;
     const h = handle;
-    stopping = h.stop({ timeoutSeconds: job.stopTimeout, signal: AbortSignal.timeout((job.stopTimeout + 30) * 1000) });
-    stopping.catch(() => {}); // the wait and the removal report what matters
+    void fanout.event({ type: 'stopping', reason, graceSeconds: job.stopTimeout });
+    stopping = h.stop({ timeoutSeconds: job.stopTimeout, signal: AbortSignal.timeout((job.stopTimeout + STOP_DEADLINE_S) * 1000) });
+    // Once the engine says the container stopped (or could not say), its output and exit follow
+    // at once; if they do not within the deadline, the engine is gone: give up rather than hang.
+    stopping.then(
+      () => (giveUpTimer = setTimeout(() => giveUp.abort(new Error('the engine reported the container stopped, but its output and exit did not end')), STOP_DEADLINE_S * 1000)),
+      (error: unknown) => (giveUpTimer = setTimeout(() => giveUp.abort(error), STOP_DEADLINE_S * 1000)),
+    );
   };
   const onAbort = () => requestStop('cancel');
 
   try {
     signal?.throwIfAborted();
-    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress);
+    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress, fanout);
     await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
+    await fanout.event({ type: 'created', containerId: handle.id });
     signal?.throwIfAborted();
-    const run = await handle.start();
+    const run = await handle.start({ signal: giveUp.signal });
+    await fanout.event({ type: 'started', containerId: handle.id });
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort(); // aborted while starting: the listener would never fire
     if (job.timeoutMs !== undefined) timer = setTimeout(() => requestStop('timeout'), job.timeoutMs);
@@ -97,6 +110,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     // The job is over when both the output has ended and the exit is known.
     const [exit] = await Promise.all([run.exit, pump(run.output, fanout)]);
     await stopping;
+    await fanout.event({ type: 'exited', exitCode: exit.exitCode, oomKilled: exit.oomKilled });
     outcome = {
       exitCode: exit.exitCode,
       failed: exit.exitCode !== 0 || stopReason !== undefined,
@@ -112,11 +126,16 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   } finally {
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(timer);
+    clearTimeout(giveUpTimer);
+    giveUp.abort(); // releases any stream still open (after a failure)
     let removeError: unknown;
     if (handle) {
-      await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) }).catch((error: unknown) => {
+      try {
+        await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) });
+        await fanout.event({ type: 'removed', containerId: handle.id });
+      } catch (error) {
         removeError = error;
-      });
+      }
     }
     await fanout.close();
     // A container we could not remove is a leak the caller must hear about, even after a success.
@@ -151,9 +170,20 @@ async function createWithPullPolicy(
   job: ResolvedJob,
   signal: AbortSignal | undefined,
   onProgress: RunOptions['onPullProgress'],
+  fanout: SinkFanout,
 ): Promise<EngineJob> {
   const spec = toJobSpec(job);
-  const pull = () => engine.pullImage(job.image, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+  const pull = async () => {
+    const image = job.image;
+    await engine.pullImage(image, {
+      ...(signal ? { signal } : {}),
+      onProgress: (event) => {
+        onProgress?.(event);
+        void fanout.event({ type: 'pull-progress', image, ...event });
+      },
+    });
+    await fanout.event({ type: 'pulled', image });
+  };
   if (job.pull === 'always') await pull();
   signal?.throwIfAborted();
   // No signal on create: a container created while the request was being aborted would be
