@@ -2,9 +2,13 @@ import type { OutputChunk } from '../container-engine.js';
 
 /** A daemon error written into the output stream (frame type 3), or a malformed stream. */
 export class StreamProtocolError extends Error {
-  constructor(message: string) {
+  /** The stream ended inside a frame: the connection was cut, not a daemon error. */
+  readonly truncated: boolean;
+
+  constructor(message: string, truncated = false) {
     super(message);
     this.name = 'StreamProtocolError';
+    this.truncated = truncated;
   }
 }
 
@@ -91,8 +95,8 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
     if (out) yield out;
     if (failure) throw failure;
   }
-  if (headerFill > 0) throw new StreamProtocolError(`the output stream ended inside a frame header (${headerFill} of 8 bytes)`);
-  if (remaining > 0) throw new StreamProtocolError(`the output stream ended ${remaining} bytes before the end of a frame`);
+  if (headerFill > 0) throw new StreamProtocolError(`the output stream ended inside a frame header (${headerFill} of 8 bytes)`, true);
+  if (remaining > 0) throw new StreamProtocolError(`the output stream ended ${remaining} bytes before the end of a frame`, true);
 }
 
 /** Passes a raw (TTY) stream on as stdout chunks. */

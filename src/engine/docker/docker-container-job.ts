@@ -183,6 +183,7 @@ export class DockerContainerJob implements EngineJob {
     const delivered = { stdout: 0, stderr: 0 };
     let skip = { stdout: 0, stderr: 0 };
     let source: IncomingMessage = attach;
+    let final = false; // reading the logs once more, without follow, after the container exited
     for (let resumes = 0; ; resumes++) {
       let cutOff: unknown;
       try {
@@ -199,7 +200,7 @@ export class DockerContainerJob implements EngineJob {
           yield data === chunk.data ? chunk : { stream: chunk.stream, data };
         }
       } catch (error) {
-        if (error instanceof StreamProtocolError) {
+        if (error instanceof StreamProtocolError && !error.truncated) {
           throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: error.message, cause: error });
         }
         if (lifetime.aborted) throw toEngineError(this.#ctx.address, lifetime.reason ?? error, `read the output of container ${this.#short}`);
@@ -207,7 +208,16 @@ export class DockerContainerJob implements EngineJob {
       } finally {
         source.destroy();
       }
-      if (cutOff === undefined && (await this.#endedNormally(exitKnown, exit))) return;
+      if (final) return;
+      if (cutOff === undefined && (await this.#endedNormally(exitKnown, exit))) {
+        if (resumes === 0) return;
+        // A followed logs stream can end before the engine has logged the last partial line: read
+        // the finished log once more, from the start, keeping only what was not delivered.
+        final = true;
+        source = await this.#resumeFromLogs(lifetime, undefined, false);
+        skip = { ...delivered };
+        continue;
+      }
       if (resumes >= MAX_RESUMES) {
         throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: `the output stream was cut off ${MAX_RESUMES + 1} times`, cause: cutOff });
       }
@@ -227,11 +237,11 @@ export class DockerContainerJob implements EngineJob {
     return state !== undefined && state.Running !== true;
   }
 
-  async #resumeFromLogs(lifetime: AbortSignal, cutOff: unknown): Promise<IncomingMessage> {
+  async #resumeFromLogs(lifetime: AbortSignal, cutOff: unknown, follow = true): Promise<IncomingMessage> {
     const deadline = performance.now() + this.#ctx.reconnectTimeoutMs;
     try {
       return await retryWhileUnreachable(
-        () => this.#openStream('read the logs of', { path: `/containers/${this.id}/logs?`, method: 'GET', query: { follow: true, stdout: true, stderr: true } }, lifetime),
+        () => this.#openStream('read the logs of', { path: `/containers/${this.id}/logs?`, method: 'GET', query: { follow, stdout: true, stderr: true } }, lifetime),
         deadline,
         lifetime,
       );

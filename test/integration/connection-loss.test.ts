@@ -1,0 +1,97 @@
+/**
+ * Connection loss mid-job, produced by a proxy that forwards the real engine's bytes and cuts the
+ * attach, logs or wait connection at a chosen point.
+ */
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createDockerEngine, isEngineError, MemorySink, runDockerJob, type JobConfig } from '../../src/index.js';
+import { expectNoContainersLeft, suiteLabels } from '../support/engine.js';
+import { startFaultyEngineProxy, type FaultRule } from '../support/faulty-engine-proxy.js';
+
+const direct = createDockerEngine();
+const labels = suiteLabels('connection-loss');
+const image = inject('fixtureImage');
+
+afterAll(() => expectNoContainersLeft(direct, labels));
+
+/** 600 numbered lines on stdout and every tenth also on stderr, in bursts, then exit 7. */
+const NOISY = [
+  'sh',
+  '-c',
+  'i=1; while [ $i -le 600 ]; do echo "out line $i"; [ $((i % 10)) = 0 ] && echo "err line $i" >&2; [ $((i % 100)) = 0 ] && sleep 0.2; i=$((i+1)); done; printf "tail without newline"; exit 7',
+];
+const expectedStdout = [...Array.from({ length: 600 }, (_, i) => `out line ${i + 1}`), 'tail without newline'];
+const expectedStderr = Array.from({ length: 60 }, (_, i) => `err line ${(i + 1) * 10}`);
+
+async function runThrough(rules: FaultRule[], extra: Partial<JobConfig> = {}) {
+  const proxy = await startFaultyEngineProxy(rules);
+  try {
+    const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+    const sink = new MemorySink();
+    const result = await runDockerJob({ image, network: 'none', labels, command: NOISY, ...extra }, { engine, sinks: [sink] });
+    return { result, sink, proxy };
+  } finally {
+    await proxy.close();
+  }
+}
+
+const texts = (sink: MemorySink, stream: 'stdout' | 'stderr') => sink.lines.filter((l) => l.stream === stream).map((l) => l.text);
+
+describe('connection loss mid-job', () => {
+  it('resumes a cut attach stream from the logs with no line lost or repeated', async () => {
+    const { result, sink, proxy } = await runThrough([{ kind: 'attach', afterBodyBytes: 1_500 }]);
+    expect(proxy.cuts.attach).toBe(1);
+    expect(proxy.requests.logs).toBeGreaterThanOrEqual(1);
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  });
+
+  it('resumes again when the resumed logs stream is cut too, cut inside a frame header', async () => {
+    // 1,503 bytes leave the cut 3 bytes into a frame header at most; the logs are cut twice more.
+    const { result, sink, proxy } = await runThrough([
+      { kind: 'attach', afterBodyBytes: 1_503 },
+      { kind: 'logs', afterBodyBytes: 9_000, times: 2 },
+    ]);
+    expect(proxy.cuts).toMatchObject({ attach: 1, logs: 2 });
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  });
+
+  it('registers the wait again when it is cut, and reports the right exit code', async () => {
+    const { result, sink, proxy } = await runThrough([{ kind: 'wait', afterMs: 300 }]);
+    expect(proxy.cuts.wait).toBe(1);
+    expect(proxy.requests.wait).toBe(2);
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+  });
+
+  it('survives the attach and the wait both cut midway', async () => {
+    const { result, sink, proxy } = await runThrough([
+      { kind: 'attach', afterMs: 250 },
+      { kind: 'wait', afterMs: 400 },
+    ]);
+    expect(proxy.cuts).toMatchObject({ attach: 1, wait: 1 });
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  });
+
+  it('resumes a TTY job (one raw stream) without loss', async () => {
+    const { result, sink } = await runThrough([{ kind: 'attach', afterBodyBytes: 2_000 }], { tty: true });
+    expect(result.exitCode).toBe(7);
+    // With a TTY stderr is merged into the one stream: every line, in the order printed.
+    const all = sink.lines.map((l) => l.text);
+    expect(all.filter((t) => t.startsWith('out line') || t === 'tail without newline')).toEqual(expectedStdout);
+    expect(all.filter((t) => t.startsWith('err line'))).toEqual(expectedStderr);
+  });
+
+  it('fails clearly, without hanging or leaking, when the engine cannot be reached at all', async () => {
+    const proxy = await startFaultyEngineProxy([]);
+    await proxy.close(); // nothing listens on its socket any more
+    const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+    const error = await runDockerJob({ image, network: 'none', labels, command: 'true' }, { engine, sinks: [] }).catch((e: unknown) => e);
+    expect(isEngineError(error)).toBe(true);
+    expect((error as Error).message).toContain(proxy.socketPath);
+  });
+});
