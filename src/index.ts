@@ -9,6 +9,7 @@
 // Running jobs
 export { runDockerJob, type RunOptions, type JobResult } from './run/run-docker-job.js';
 export { LABELS, OWNER } from './run/labels.js';
+export { sweepOrphans, type SweepOptions, type SweepResult } from './run/sweep-orphans.js';
 
 // Configuration (pure)
 export {

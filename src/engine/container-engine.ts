@@ -143,8 +143,11 @@ export interface ContainerEngine {
   pullImage(image: string, options?: CallOptions & { readonly onProgress?: (event: PullProgress) => void }): Promise<void>;
   /** Creates (does not start) a job. */
   createJob(spec: JobSpec, options?: CallOptions): Promise<EngineJob>;
-  /** Lists jobs, including stopped ones, that carry every given label. */
-  listJobs(filter: { readonly labels: Readonly<Record<string, string>> }, options?: CallOptions): Promise<JobSummary[]>;
+  /**
+   * Lists workloads, including stopped ones, that carry every given label and, when `ids` is
+   * given, have one of those ids (a full id or a unique prefix).
+   */
+  listJobs(filter: { readonly labels: Readonly<Record<string, string>>; readonly ids?: readonly string[] }, options?: CallOptions): Promise<JobSummary[]>;
   /** Removes a job by id, stopping it if needed. Succeeds if it is gone already. */
   removeJob(id: string, options?: CallOptions): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import type { LauncherIdentity } from './launcher.js';
+
 /** Value of the owner label on every container docker-job creates. */
 export const OWNER = 'docker-job';
 
@@ -11,4 +13,18 @@ export const LABELS = {
   launcherHost: 'io.docker-job.launcher-host',
   /** Process id of the launching process. */
   launcherPid: 'io.docker-job.launcher-pid',
+  /** Start time of the launching process (clock ticks since boot), so a recycled pid is not mistaken for it. */
+  launcherStart: 'io.docker-job.launcher-start',
+  /** The container the launching process runs in, when it runs in one. */
+  launcherContainer: 'io.docker-job.launcher-container',
 } as const;
+
+/** The labels that record who launched a job. @internal */
+export function launcherLabels(launcher: LauncherIdentity): Record<string, string> {
+  return {
+    [LABELS.launcherHost]: launcher.host,
+    [LABELS.launcherPid]: String(launcher.pid),
+    ...(launcher.start === undefined ? {} : { [LABELS.launcherStart]: launcher.start }),
+    ...(launcher.container === undefined ? {} : { [LABELS.launcherContainer]: launcher.container }),
+  };
+}

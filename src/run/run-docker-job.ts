@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { parseJobConfig, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
@@ -8,7 +7,8 @@ import { LineSplitter } from '../logs/line-splitter.js';
 import type { LogSink } from '../logs/log-sink.js';
 import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
 import { TslogSink } from '../logs/sinks/tslog-sink.js';
-import { LABELS, OWNER } from './labels.js';
+import { LABELS, OWNER, launcherLabels } from './labels.js';
+import { currentLauncher, type LauncherIdentity } from './launcher.js';
 
 /** Options of {@link runDockerJob}. */
 export interface RunOptions {
@@ -203,7 +203,7 @@ function isMissingImage(error: unknown): boolean {
 }
 
 /** Builds the engine's job spec from a resolved job, adding the ownership labels. */
-export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSpec {
+export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launcher: LauncherIdentity = currentLauncher()): JobSpec {
   return {
     image: job.image,
     env: job.env,
@@ -212,8 +212,7 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSp
       ...job.labels,
       [LABELS.owner]: OWNER,
       [LABELS.runId]: runId,
-      [LABELS.launcherHost]: hostname(),
-      [LABELS.launcherPid]: String(process.pid),
+      ...launcherLabels(launcher),
     },
     tty: job.tty,
     stopTimeout: job.stopTimeout,

@@ -145,9 +145,11 @@ export class DockerEngine implements ContainerEngine {
     return new DockerContainerJob(this.#docker.getContainer(container.id), spec.tty, this.#ctx);
   }
 
-  async listJobs(filter: { labels: Readonly<Record<string, string>> }, options: CallOptions = {}): Promise<JobSummary[]> {
+  async listJobs(filter: { labels: Readonly<Record<string, string>>; ids?: readonly string[] }, options: CallOptions = {}): Promise<JobSummary[]> {
     const label = Object.entries(filter.labels).map(([k, v]) => `${k}=${v}`);
-    const list = await this.#call('list containers', (signal) => this.#docker.listContainers(signalled({ all: true, filters: { label } }, signal)), options.signal);
+    const filters = { label, ...(filter.ids === undefined ? {} : { id: [...filter.ids] }) };
+    if (filter.ids?.length === 0) return [];
+    const list = await this.#call('list containers', (signal) => this.#docker.listContainers(signalled({ all: true, filters }, signal)), options.signal);
     return list.map((c) => ({ id: c.Id, state: c.State, labels: c.Labels ?? {}, createdAt: c.Created * 1000 }));
   }
 

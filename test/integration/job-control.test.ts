@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDockerEngine, MemorySink, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
+import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
+
+const engine = createDockerEngine();
+const labels = suiteLabels('job-control');
+const image = inject('fixtureImage');
+const job = (config: Omit<JobConfig, 'image'>): JobConfig => ({ image, network: 'none', labels, ...config });
+
+afterAll(() => expectNoContainersLeft(engine, labels));
+
+/** A sink that records lines and events, and can act when a line arrives. */
+function recorder(onLine?: (text: string) => void) {
+  const sink = new MemorySink();
+  const events: JobEvent[] = [];
+  const wrapped: LogSink = {
+    write(line) {
+      sink.write(line);
+      onLine?.(line.text);
+    },
+    event(event) {
+      events.push(event);
+    },
+  };
+  return { sink, events, wrapped };
+}
+
+describe('stopping a job: timeout and cancellation', () => {
+  // `sleep & wait`: busybox sh runs a trap only between commands, and `wait` is interruptible.
+  const TRAPS_TERM = ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo working; sleep 30 & wait'];
+  const IGNORES_TERM = ['sh', '-c', 'echo working; exec sleep 30']; // sleep as PID 1: TERM has no handler
+
+  it('times out a job that traps TERM: it exits in its grace period, its last words are kept', async () => {
+    const { sink, events, wrapped } = recorder();
+    const result = await runDockerJob(job({ command: TRAPS_TERM, timeoutMs: 700, stopTimeout: 10 }), { engine, sinks: [wrapped] });
+    expect(result).toMatchObject({ timedOut: true, canceled: false, exitCode: 0, failed: true, oomKilled: false });
+    expect(sink.text()).toBe('working\ngot TERM');
+    expect(result.durationMs).toBeLessThan(8_000); // well inside the 10 s grace: TERM was enough
+    expect(events.map((e) => e.type)).toEqual(['created', 'started', 'stopping', 'exited', 'removed']);
+    expect(events.find((e) => e.type === 'stopping')).toEqual({ type: 'stopping', reason: 'timeout', graceSeconds: 10 });
+  });
+
+  it('times out a job that ignores TERM: killed after the grace period, 137', async () => {
+    const { sink, wrapped } = recorder();
+    const started = performance.now();
+    const result = await runDockerJob(job({ command: IGNORES_TERM, timeoutMs: 500, stopTimeout: 1 }), { engine, sinks: [wrapped] });
+    expect(result).toMatchObject({ timedOut: true, canceled: false, exitCode: 137, oomKilled: false });
+    expect(performance.now() - started).toBeGreaterThan(1_400); // the timeout, then the whole grace
+    expect(sink.text()).toBe('working');
+  });
+
+  it('cancels a job that traps TERM when the signal aborts', async () => {
+    const controller = new AbortController();
+    const { sink, wrapped } = recorder((text) => text === 'working' && controller.abort());
+    const result = await runDockerJob(job({ command: TRAPS_TERM, stopTimeout: 10 }), { engine, sinks: [wrapped], signal: controller.signal });
+    expect(result).toMatchObject({ canceled: true, timedOut: false, exitCode: 0, failed: true });
+    expect(sink.text()).toBe('working\ngot TERM');
+  });
+
+  it('cancels a job that ignores TERM: 137 after the grace period', async () => {
+    const controller = new AbortController();
+    const { wrapped } = recorder((text) => text === 'working' && controller.abort());
+    const result = await runDockerJob(job({ command: IGNORES_TERM, stopTimeout: 1 }), { engine, sinks: [wrapped], signal: controller.signal });
+    expect(result).toMatchObject({ canceled: true, exitCode: 137 });
+  });
+});
+
+describe('exit codes', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'docker-job-exit-'));
+    await writeFile(join(dir, 'not-executable'), '#!/bin/sh\necho never\n');
+    await chmod(join(dir, 'not-executable'), 0o644);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([0, 3, 42, 255])('passes the child’s own exit code %i through', async (code) => {
+    const result = await runDockerJob(job({ command: ['sh', '-c', `exit ${code}`] }), { engine, sinks: [] });
+    expect(result.exitCode).toBe(code);
+    expect(result.failed).toBe(code !== 0);
+  });
+
+  it('maps a missing command to 127 and a non-executable one to 126, with the engine’s reason', async () => {
+    const missing = await runDockerJob(job({ command: ['/no/such/command'] }), { engine, sinks: [] });
+    expect(missing).toMatchObject({ exitCode: 127, failed: true });
+    expect(missing.startError).toMatch(/no such file or directory/i);
+    const denied = await runDockerJob(job({ command: ['/job/not-executable'], volumes: [`${dir}:/job:ro`] }), { engine, sinks: [] });
+    expect(denied).toMatchObject({ exitCode: 126, failed: true });
+    expect(denied.startError).toMatch(/permission denied/i);
+  });
+});
+
+describe('orphans', () => {
+  const launcher = fileURLToPath(new URL('../fixtures/launcher/run-and-hang.mjs', import.meta.url));
+
+  it('removes, on the next sweep, the container of a launcher killed with SIGKILL, after the grace period', async () => {
+    const child = spawn(process.execPath, [launcher, image, `${SUITE_LABEL}=${labels[SUITE_LABEL]}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout });
+    const [first] = (await once(lines, 'line')) as [string];
+    const id = /^started ([0-9a-f]{64})$/.exec(first)?.[1];
+    expect(id).toBeDefined();
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const left = await engine.listJobs({ labels });
+    expect(left.find((j) => j.id === id)?.state).toBe('running'); // its finally never ran
+
+    const early = await sweepOrphans({ engine, graceMs: 60_000 });
+    expect(early.young).toContain(id);
+    expect(early.removed).not.toContain(id);
+
+    const swept = await sweepOrphans({ engine, graceMs: 0 });
+    expect(swept.removed).toContain(id);
+    expect(swept.failed).toEqual([]);
+    expect((await engine.listJobs({ labels })).map((j) => j.id)).not.toContain(id);
+  });
+
+  it('leaves alone the containers of a launcher that is alive (this process)', async () => {
+    const controller = new AbortController();
+    let containerId = '';
+    let sweep: Promise<Awaited<ReturnType<typeof sweepOrphans>>> | undefined;
+    const sink: LogSink = {
+      write() {},
+      event(event) {
+        if (event.type === 'started') {
+          containerId = event.containerId;
+          sweep = sweepOrphans({ engine, graceMs: 0, dryRun: true }).finally(() => controller.abort());
+        }
+      },
+    };
+    await runDockerJob(job({ command: ['sleep', '30'], stopTimeout: 0 }), { engine, sinks: [sink], signal: controller.signal });
+    const result = await sweep;
+    expect(result?.alive).toContain(containerId);
+    expect(result?.removed).not.toContain(containerId);
+  });
+});
+
+describe('many jobs at once', () => {
+  it('runs 50 jobs at once, every fifth canceled midway: the others deliver every line and their exit code', async () => {
+    const runs = Array.from({ length: 50 }, async (_, i) => {
+      const controller = new AbortController();
+      const cancel = i % 5 === 4;
+      const { sink, wrapped } = recorder((text) => cancel && text === 'line 100' && controller.abort());
+      const command = ['sh', '-c', cancel ? 'seq 1 200 | sed "s/^/line /"; exec sleep 60' : `seq 1 300 | sed "s/^/line /"; exit ${i % 7}`];
+      const result = await runDockerJob(job({ command, stopTimeout: 0 }), { engine, sinks: [wrapped], signal: controller.signal });
+      return { i, cancel, result, lines: sink.lines.map((l) => l.text) };
+    });
+    for (const { i, cancel, result, lines } of await Promise.all(runs)) {
+      if (cancel) {
+        expect(result, `job ${i}`).toMatchObject({ canceled: true, exitCode: 137 });
+        expect(lines.slice(0, 100), `job ${i}`).toEqual(Array.from({ length: 100 }, (_, n) => `line ${n + 1}`));
+      } else {
+        expect(result, `job ${i}`).toMatchObject({ canceled: false, exitCode: i % 7 });
+        expect(lines, `job ${i}`).toEqual(Array.from({ length: 300 }, (_, n) => `line ${n + 1}`));
+      }
+    }
+  }, 180_000);
+});
