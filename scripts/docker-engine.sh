@@ -66,8 +66,9 @@ ensure_fixture_tools() {
 }
 
 file_is_static() {
-  # A static ELF has no PT_INTERP segment; readelf may be absent, so look for the loader string.
-  ! grep -q 'ld-linux' "$1" 2>/dev/null
+  # ldd refuses a static executable ("not a dynamic executable"). (Looking for the loader's name in
+  # the file does not work: the static busybox contains the string too.)
+  ! ldd "$1" >/dev/null 2>&1
 }
 
 dockerd_alive() { pgrep -x dockerd >/dev/null 2>&1; }
@@ -77,10 +78,22 @@ start_dockerd() {
   [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$sock" ] \
     && die "DOCKER_HOST=${DOCKER_HOST} does not answer; this script only starts a local engine on $sock. Unset DOCKER_HOST or start that engine."
   if ! dockerd_alive; then
-    # A dockerd that was killed leaves its pid files behind and the next start refuses.
-    rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+    # A dockerd that was killed leaves its pid file behind and the next start refuses. Its
+    # containerd may outlive it (and keep the containers running): dockerd reattaches to it
+    # through its pid file, so that file goes only when its process is gone.
+    rm -f /var/run/docker.pid
+    local cpid=/var/run/docker/containerd/containerd.pid
+    if [ -f "$cpid" ] && ! kill -0 "$(cat "$cpid" 2>/dev/null)" 2>/dev/null; then rm -f "$cpid"; fi
     say "starting dockerd (log: $dockerd_log)"
-    nohup dockerd >"$dockerd_log" 2>&1 </dev/null &
+    # dockerd outlives this script: it must not inherit any descriptor beyond 0-2 (a lock held by
+    # a caller's flock, a CI runner's pipe), or it would hold them open for its whole life.
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+      done
+      exec setsid dockerd >"$dockerd_log" 2>&1 </dev/null
+    ) &
   else
     say "dockerd is running but does not answer yet; waiting"
   fi
