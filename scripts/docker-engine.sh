@@ -71,7 +71,8 @@ file_is_static() {
   ! ldd "$1" >/dev/null 2>&1
 }
 
-dockerd_alive() { pgrep -x dockerd >/dev/null 2>&1; }
+# A killed dockerd stays a zombie where nothing reaps orphans (PID 1 in some sandboxes): not alive.
+dockerd_alive() { ps -C dockerd -o stat= 2>/dev/null | grep -qv '^Z'; }
 
 start_dockerd() {
   command -v dockerd >/dev/null 2>&1 || apt_install docker.io
