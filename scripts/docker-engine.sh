@@ -71,8 +71,9 @@ file_is_static() {
   ! ldd "$1" >/dev/null 2>&1
 }
 
-# A killed dockerd stays a zombie where nothing reaps orphans (PID 1 in some sandboxes): not alive.
+# A killed process stays a zombie where nothing reaps orphans (PID 1 in some sandboxes): not alive.
 dockerd_alive() { ps -C dockerd -o stat= 2>/dev/null | grep -qv '^Z'; }
+pid_alive() { local stat; stat=$(ps -p "$1" -o stat= 2>/dev/null) && [ -n "$stat" ] && [ "${stat#Z}" = "$stat" ]; }
 
 start_dockerd() {
   command -v dockerd >/dev/null 2>&1 || apt_install docker.io
@@ -84,7 +85,7 @@ start_dockerd() {
     # through its pid file, so that file goes only when its process is gone.
     rm -f /var/run/docker.pid
     local cpid=/var/run/docker/containerd/containerd.pid
-    if [ -f "$cpid" ] && ! kill -0 "$(cat "$cpid" 2>/dev/null)" 2>/dev/null; then rm -f "$cpid"; fi
+    if [ -f "$cpid" ] && ! pid_alive "$(cat "$cpid" 2>/dev/null)"; then rm -f "$cpid"; fi
     say "starting dockerd (log: $dockerd_log)"
     # dockerd outlives this script: it must not inherit any descriptor beyond 0-2 (a lock held by
     # a caller's flock, a CI runner's pipe), or it would hold them open for its whole life.
