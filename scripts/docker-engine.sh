@@ -54,7 +54,8 @@ apt_install() {
   apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Fixture tools: a static busybox for FROM-scratch test images.
+# Fixture tools: a static busybox for FROM-scratch test images, and Debian's docker-registry, the
+# real registry the push tests start on a free port of 127.0.0.1.
 ensure_fixture_tools() {
   if [ ! -x /bin/busybox ] || ! file_is_static /bin/busybox; then
     if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ]; then
@@ -62,6 +63,38 @@ ensure_fixture_tools() {
     else
       say "warning: /bin/busybox (static) is missing; the test fixtures need Debian's busybox-static"
     fi
+  fi
+  if [ ! -x /usr/bin/docker-registry ]; then
+    if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ]; then
+      install_registry_without_service
+    else
+      say "warning: /usr/bin/docker-registry is missing; the push tests need Debian's docker-registry"
+    fi
+  fi
+}
+
+# The package ships a service that listens on :5000. The tests start their own registries, so the
+# service must not run: a policy-rc.d that denies starts is in place during the install (unless one
+# already is), and a service that started anyway is stopped and disabled.
+install_registry_without_service() {
+  local policy=/usr/sbin/policy-rc.d ours=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    ours=1
+  fi
+  apt_install docker-registry || { [ "$ours" -eq 1 ] && rm -f "$policy"; exit 1; }
+  [ "$ours" -eq 1 ] && rm -f "$policy"
+  if pgrep -x docker-registry >/dev/null 2>&1; then
+    say "stopping the docker-registry service the package started"
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    else
+      service docker-registry stop >/dev/null 2>&1 || true
+    fi
+  fi
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable docker-registry >/dev/null 2>&1 || true
   fi
 }
 

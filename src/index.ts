@@ -47,6 +47,26 @@ export type {
 } from './engine/container-engine.js';
 export { DockerEngine, createDockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
 
+// Registries (image references, registry addresses, credentials)
+export {
+  parseImageReference,
+  formatImageReference,
+  repositoryName,
+  isDockerHub,
+  DOCKER_HUB,
+  type ImageReference,
+  type FormatImageReferenceOptions,
+} from './registry/image-reference.js';
+export { parseRegistryAddress, formatRegistryAddress, type RegistryAddress } from './registry/registry-address.js';
+export { parseDockerConfig, dockerConfigDir, type DockerConfig, type DockerConfigAuth } from './registry/docker-config.js';
+export {
+  resolveRegistryAuth,
+  resolveImageAuth,
+  type RegistryAuth,
+  type RegistryAuthOptions,
+  type RegistryCredentials,
+} from './registry/resolve-registry-auth.js';
+
 // Logs
 export type { LogSink, LogLine, JobInfo, JobEvent } from './logs/log-sink.js';
 export type { SinkFailure } from './logs/sink-fanout.js';
@@ -56,5 +76,6 @@ export { MemorySink, type MemorySinkOptions } from './logs/sinks/memory-sink.js'
 
 // Errors
 export { DockerJobError, isDockerJobError, type DockerJobErrorCode } from './errors/docker-job-error.js';
-export { ConfigError, isConfigError, type ConfigIssue } from './errors/config-error.js';
+export { ConfigError, isConfigError, type ConfigIssue, type ConfigErrorOptions } from './errors/config-error.js';
 export { EngineError, isEngineError, type EngineErrorDetails } from './errors/engine-error.js';
+export { RegistryAuthError, isRegistryAuthError, type RegistryAuthErrorDetails } from './errors/registry-auth-error.js';

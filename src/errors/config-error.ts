@@ -13,25 +13,32 @@ export interface ConfigIssue {
   readonly expected?: string;
 }
 
+/** Options of {@link ConfigError}. */
+export interface ConfigErrorOptions extends ErrorOptions {
+  /** What was being configured, for the message: `job configuration` (the default), `build options`, ... */
+  readonly subject?: string;
+}
+
 /**
- * The configuration could not be turned into a job. Carries every issue found, not only the
- * first, so a user can fix them all at once. Messages never contain secret values.
+ * The configuration could not be turned into a job (or a build, a push). Carries every issue
+ * found, not only the first, so a user can fix them all at once. Messages never contain secret
+ * values.
  */
 export class ConfigError extends DockerJobError {
   /** Every problem found, in the order of the input. */
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
-    super('CONFIG', formatIssues(issues), options);
+  constructor(issues: readonly ConfigIssue[], options?: ConfigErrorOptions) {
+    super('CONFIG', formatIssues(issues, options?.subject ?? 'job configuration'), options);
     this.name = 'ConfigError';
     this.issues = issues;
   }
 }
 
-function formatIssues(issues: readonly ConfigIssue[]): string {
+function formatIssues(issues: readonly ConfigIssue[], subject: string): string {
   const lines = issues.map((i) => `${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`);
-  if (lines.length === 1) return `Invalid job configuration: ${lines[0]}`;
-  return `Invalid job configuration (${lines.length} issues):\n${lines.map((l) => `  - ${l}`).join('\n')}`;
+  if (lines.length === 1) return `Invalid ${subject}: ${lines[0]}`;
+  return `Invalid ${subject} (${lines.length} issues):\n${lines.map((l) => `  - ${l}`).join('\n')}`;
 }
 
 /** True when `value` is a {@link ConfigError}. */
