@@ -6,6 +6,8 @@
  * port speaks of jobs, not containers, and no adapter type crosses it.
  */
 
+import type { RegistryAuth } from '../registry/resolve-registry-auth.js';
+
 /** Options every engine call accepts. */
 export interface CallOptions {
   /** Aborts the call. Engines must stop waiting on the network when it fires. */
@@ -139,8 +141,11 @@ export interface ContainerEngine {
   ping(options?: CallOptions): Promise<EngineInfo>;
   /** True when the image is present on the engine. */
   hasImage(image: string, options?: CallOptions): Promise<boolean>;
-  /** Pulls an image; rejects with the engine's message if the pull fails at any point. */
-  pullImage(image: string, options?: CallOptions & { readonly onProgress?: (event: PullProgress) => void }): Promise<void>;
+  /**
+   * Pulls an image, with the registry credentials given (if any); rejects with the engine's
+   * message if the pull fails at any point, including inside the progress stream.
+   */
+  pullImage(image: string, options?: CallOptions & { readonly onProgress?: (event: PullProgress) => void; readonly auth?: RegistryAuth }): Promise<void>;
   /** Creates (does not start) a job. */
   createJob(spec: JobSpec, options?: CallOptions): Promise<EngineJob>;
   /**

@@ -8,6 +8,8 @@ import type { LogSink } from '../logs/log-sink.js';
 import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
 import { TslogSink } from '../logs/sinks/tslog-sink.js';
 import { LABELS, OWNER, launcherLabels } from './labels.js';
+import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
+import { resolveImageAuth, type RegistryAuthOptions } from '../registry/resolve-registry-auth.js';
 import { currentLauncher, type LauncherIdentity } from './launcher.js';
 
 /** Options of {@link runDockerJob}. */
@@ -24,6 +26,13 @@ export interface RunOptions {
   readonly engine?: ContainerEngine;
   /** Called with the engine's pull progress when the image is pulled. */
   readonly onPullProgress?: (event: PullProgress) => void;
+  /**
+   * Where the credentials for pulling the image come from: `credentials` as they are, else the
+   * Docker config in `dockerConfigDir` (`auths`, `credHelpers`, `credsStore`). Default: the Docker
+   * config the docker CLI would read (`DOCKER_CONFIG`, else `~/.docker`). Read only when a pull
+   * happens. Credentials are never logged.
+   */
+  readonly registryAuth?: RegistryAuthOptions;
 }
 
 /** How a job ended. The same shape whether the child succeeded, failed, timed out or was canceled. */
@@ -97,7 +106,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
 
   try {
     signal?.throwIfAborted();
-    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress, fanout);
+    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress, fanout, options.registryAuth);
     await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
     await fanout.event({ type: 'created', containerId: handle.id });
     signal?.throwIfAborted();
@@ -171,12 +180,15 @@ async function createWithPullPolicy(
   signal: AbortSignal | undefined,
   onProgress: RunOptions['onPullProgress'],
   fanout: SinkFanout,
+  authOptions: RegistryAuthOptions | undefined,
 ): Promise<EngineJob> {
   const spec = toJobSpec(job);
   const pull = async () => {
     const image = job.image;
+    const auth = await resolveImageAuth(image, { ...registryAuthDefaults(), ...authOptions, ...(signal ? { signal } : {}) });
     await engine.pullImage(image, {
       ...(signal ? { signal } : {}),
+      ...(auth ? { auth } : {}),
       onProgress: (event) => {
         onProgress?.(event);
         void fanout.event({ type: 'pull-progress', image, ...event });

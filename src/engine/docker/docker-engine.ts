@@ -6,6 +6,8 @@ import { parseVolumeSpec } from '../../core/volumes.js';
 import { compareApiVersions, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { DockerContainerJob, removeContainer, type DockerJobContext } from './docker-container-job.js';
 import { readJsonLines, signalled, toEngineError, withDeadline } from './engine-calls.js';
+import { toDockerAuthConfig } from './docker-auth.js';
+import type { RegistryAuth } from '../../registry/resolve-registry-auth.js';
 
 export type { DockerEngineOptions } from './connection.js';
 
@@ -88,11 +90,11 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async pullImage(image: string, options: CallOptions & { onProgress?: (event: PullProgress) => void } = {}): Promise<void> {
-    const operation = `pull image ${image}`;
-    await this.#ready(options.signal);
+  async pullImage(image: string, options: CallOptions & { onProgress?: (event: PullProgress) => void; auth?: RegistryAuth } = {}): Promise<void> {
+    const operation = `pull image ${image}${options.auth ? ` with the credentials from ${options.auth.source}` : ''}`;
+    const pullOptions = options.auth ? { authconfig: toDockerAuthConfig(options.auth) } : {};
     // No deadline: a pull takes as long as it takes; the caller's signal ends it.
-    const stream = (await this.#call(operation, () => this.#docker.pull(image, signalled({}, options.signal)), undefined, Number.POSITIVE_INFINITY)) as IncomingMessage;
+    const stream = (await this.#call(operation, () => this.#docker.pull(image, signalled(pullOptions, options.signal)), undefined, Number.POSITIVE_INFINITY)) as IncomingMessage;
     // Pull failures arrive inside a 200 progress stream: read every event and surface errors.
     await readJsonLines(stream, (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string }; progressDetail?: { current?: number; total?: number } }) => {
       if (event.error || event.errorDetail) {
