@@ -22,6 +22,11 @@ export interface RunOptions {
    * its output up to then is delivered, and the result has `canceled: true`.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Kills the job at once (a stop with no grace period) when it aborts, whether or not `signal`
+   * already asked for a graceful stop: what a second Ctrl-C does in the CLI.
+   */
+  readonly killSignal?: AbortSignal;
   /** The engine to run on. Default: the local Docker Engine (`DOCKER_HOST` or the default socket). */
   readonly engine?: ContainerEngine;
   /** Called with the engine's pull progress when the image is pulled. */
@@ -103,6 +108,11 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     );
   };
   const onAbort = () => requestStop('cancel');
+  const onKill = () => {
+    if (!handle) return;
+    requestStop('cancel');
+    handle.stop({ timeoutSeconds: 0, signal: AbortSignal.timeout(STOP_DEADLINE_S * 1000) }).catch(() => {});
+  };
 
   try {
     signal?.throwIfAborted();
@@ -114,6 +124,8 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     await fanout.event({ type: 'started', containerId: handle.id });
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort(); // aborted while starting: the listener would never fire
+    options.killSignal?.addEventListener('abort', onKill, { once: true });
+    if (options.killSignal?.aborted) onKill();
     if (job.timeoutMs !== undefined) timer = setTimeout(() => requestStop('timeout'), job.timeoutMs);
 
     // The job is over when both the output has ended and the exit is known.
@@ -134,6 +146,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    options.killSignal?.removeEventListener('abort', onKill);
     clearTimeout(timer);
     clearTimeout(giveUpTimer);
     giveUp.abort(); // releases any stream still open (after a failure)

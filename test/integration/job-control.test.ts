@@ -64,6 +64,20 @@ describe('stopping a job: timeout and cancellation', () => {
     expect(sink.text()).toBe('working\ngot TERM');
   });
 
+  it('kills at once on killSignal, even during a long grace period (a second Ctrl-C)', async () => {
+    const cancel = new AbortController();
+    const kill = new AbortController();
+    const { wrapped } = recorder((text) => {
+      if (text !== 'working') return;
+      cancel.abort();
+      setTimeout(() => kill.abort(), 300);
+    });
+    const started = performance.now();
+    const result = await runDockerJob(job({ command: IGNORES_TERM, stopTimeout: 60 }), { engine, sinks: [wrapped], signal: cancel.signal, killSignal: kill.signal });
+    expect(result).toMatchObject({ canceled: true, exitCode: 137 });
+    expect(performance.now() - started).toBeLessThan(15_000); // not the 60 s grace
+  });
+
   it('cancels a job that ignores TERM: 137 after the grace period', async () => {
     const controller = new AbortController();
     const { wrapped } = recorder((text) => text === 'working' && controller.abort());
