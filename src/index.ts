@@ -69,6 +69,9 @@ export {
   type BuildOptions,
   type PushOptions,
   type PackageOptions,
+  type ResolvedBuild,
+  type BuildSettings,
+  type ResolvedPush,
 } from './image/image-options.js';
 export { generateDockerfile, quoteWord, type DockerfileRecipe } from './image/dockerfile.js';
 export { packBuildContext, type BuildContextOptions, type ExtraContextEntry } from './image/build-context.js';

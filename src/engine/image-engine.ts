@@ -44,6 +44,8 @@ export type BuildEvent =
    * builder's own (`---> Running in 4f2c`, on `stdout`).
    */
   | { readonly type: 'build-output'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  /** Something the build goes on without, e.g. credentials for a base image's registry that could not be read. */
+  | { readonly type: 'build-warning'; readonly message: string }
   /** Progress of a base image being pulled for the build. */
   | { readonly type: 'build-pull'; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number }
   /** The build finished: the image's id and the tags now pointing at it. */

@@ -5,6 +5,7 @@ import { createDockerImageEngine } from '../engine/docker/docker-image-engine.js
 import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
 import type { BuildEvent, BuildRequest, ImageEngine } from '../engine/image-engine.js';
 import { ConfigError, isConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { isRegistryAuthError } from '../errors/registry-auth-error.js';
 import { formatImageReference, parseImageReference } from '../registry/image-reference.js';
 import { resolveImageAuth, type RegistryAuth } from '../registry/resolve-registry-auth.js';
 import { dockerfileInContext, packBuildContext, type ExtraContextEntry } from './build-context.js';
@@ -64,7 +65,6 @@ const OWN_DIR = '.docker-job';
  * @throws {ConfigError} when the options are invalid, or a file they name is missing (nothing is built).
  * @throws {BuildError} when the build fails: the failing step (`Step 3/5 : RUN make`), the
  * engine's message, and the step's last output lines. No tag is moved.
- * @throws {RegistryAuthError} when credentials for a base image's registry cannot be read.
  * @throws {EngineError} when the engine cannot be reached.
  */
 export async function buildImage(options: BuildOptions, run: BuildRunOptions = {}): Promise<BuildResult> {
@@ -219,14 +219,29 @@ async function baseImageAuth(images: readonly string[], dockerConfig: string | f
     const ref = parseImageReference(image);
     if (!ref.ok || seen.has(ref.value.registry)) continue;
     seen.add(ref.value.registry);
-    const auth = await resolveImageAuth(image, {
-      ...defaults,
-      ...(dockerConfig === undefined ? {} : { dockerConfigDir: dockerConfig }),
-      ...(run.signal ? { signal: run.signal } : {}),
-    });
-    if (auth) found.set(auth.serverAddress, auth);
+    try {
+      const auth = await resolveImageAuth(image, {
+        ...defaults,
+        ...(dockerConfig === undefined ? {} : { dockerConfigDir: dockerConfig }),
+        ...(run.signal ? { signal: run.signal } : {}),
+      });
+      if (auth) found.set(auth.serverAddress, auth);
+    } catch (error) {
+      // As with `docker build`: the base image may be local or public, so the build goes on
+      // without these credentials; if the pull then fails, the BuildError says why.
+      if (!isRegistryAuthError(error)) throw error;
+      emitSafely(run.onEvent, { type: 'build-warning', message: `${error.message}; building without credentials for ${ref.value.registry}` });
+    }
   }
   return [...found.values()];
+}
+
+function emitSafely(onEvent: BuildRunOptions['onEvent'], event: BuildEvent): void {
+  try {
+    onEvent?.(event);
+  } catch {
+    // progress callbacks cannot break the build
+  }
 }
 
 async function isKind(path: string, kind: 'file' | 'dir' | 'any'): Promise<boolean> {

@@ -252,6 +252,14 @@ describe('buildImage from a base image and a recipe', () => {
     expect(error.output).toContain('installing');
   });
 
+  it('goes on without base-image credentials it cannot read, saying so in a build-warning', async () => {
+    const configDir = await context({ 'config.json': JSON.stringify({ credsStore: 'absent-helper' }) });
+    const events: BuildEvent[] = [];
+    const built = await buildImage({ baseImage: fixture, tags: [tag('warned')], dockerConfig: configDir }, { engine: images, onEvent: (e) => events.push(e) });
+    expect(built.imageId).toMatch(/^sha256:/);
+    expect(events[0]).toEqual({ type: 'build-warning', message: expect.stringMatching(/docker-credential-absent-helper .*not found on the PATH; building without credentials for docker\.io$/) });
+  });
+
   it('refuses a file source that does not exist, naming the field', async () => {
     const error = await buildImage({ baseImage: fixture, files: ['no/such/file:/x'], root: dir }, { engine: images }).catch((e: unknown) => e);
     expect(isConfigError(error)).toBe(true);
