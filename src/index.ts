@@ -46,6 +46,36 @@ export type {
   CallOptions,
 } from './engine/container-engine.js';
 export { DockerEngine, createDockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
+export type {
+  ImageEngine,
+  BuildRequest,
+  BuildEvent,
+  PushEvent,
+  ImageInfo,
+  BuildCallOptions,
+  PushCallOptions,
+} from './engine/image-engine.js';
+export { DockerImageEngine, createDockerImageEngine } from './engine/docker/docker-image-engine.js';
+
+// Images: build, push, package
+export { buildImage, type BuildRunOptions, type BuildResult, type BuildSource } from './image/build-image.js';
+export { pushImage, type PushRunOptions, type PushResult } from './image/push-image.js';
+export { packageImage, type PackageRunOptions } from './image/package-image.js';
+export { createImageManifest, parseImageManifest, ImageManifestSchema, type ImageManifest } from './image/image-manifest.js';
+export {
+  BuildOptionsSchema,
+  PushOptionsSchema,
+  PackageOptionsSchema,
+  DEFAULT_BASE_IMAGE,
+  type BuildOptions,
+  type PushOptions,
+  type PackageOptions,
+  type ResolvedBuild,
+  type BuildSettings,
+  type ResolvedPush,
+} from './image/image-options.js';
+export { generateDockerfile, quoteWord, type DockerfileRecipe } from './image/dockerfile.js';
+export { packBuildContext, type BuildContextOptions, type ExtraContextEntry } from './image/build-context.js';
 
 // Registries (image references, registry addresses, credentials)
 export {
@@ -79,3 +109,5 @@ export { DockerJobError, isDockerJobError, type DockerJobErrorCode } from './err
 export { ConfigError, isConfigError, type ConfigIssue, type ConfigErrorOptions } from './errors/config-error.js';
 export { EngineError, isEngineError, type EngineErrorDetails } from './errors/engine-error.js';
 export { RegistryAuthError, isRegistryAuthError, type RegistryAuthErrorDetails } from './errors/registry-auth-error.js';
+export { BuildError, isBuildError, type BuildErrorDetails, type BuildStep } from './errors/build-error.js';
+export { PushError, isPushError, type PushErrorDetails } from './errors/push-error.js';

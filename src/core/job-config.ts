@@ -141,7 +141,8 @@ export function parseJobConfig(input: unknown): ResolvedJob {
   return result.job;
 }
 
-function toConfigIssue(issue: v.BaseIssue<unknown>): ConfigIssue {
+/** Turns a valibot issue into a {@link ConfigIssue} that never repeats the input value. @internal */
+export function toConfigIssue(issue: v.BaseIssue<unknown>): ConfigIssue {
   const path = formatPath(v.getDotPath(issue) ?? 'config');
   if (issue.type === 'strict_object') {
     // valibot reports three things under this type; its own messages would echo the input.

@@ -18,13 +18,13 @@ import { parseRegistryAddress } from './registry-address.js';
 /** Credentials for a registry, given by the caller. */
 export interface RegistryCredentials {
   /** User name. */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** Password or access token. */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /** An OAuth identity (refresh) token, instead of a password. */
-  readonly identityToken?: string;
+  readonly identityToken?: string | undefined;
   /** A bearer token the registry accepts as it is. */
-  readonly registryToken?: string;
+  readonly registryToken?: string | undefined;
 }
 
 /**
@@ -192,7 +192,7 @@ function decodeBasicAuth(auth: string): { username: string; password: string } |
 /** A frozen {@link RegistryAuth} that shows its secrets masked when printed or serialised. */
 function makeAuth(fields: RegistryAuth): RegistryAuth {
   const masked = () => {
-    const copy: Record<string, string> = { ...fields };
+    const copy: Record<string, string | undefined> = { ...fields };
     for (const field of SECRET_FIELDS) if (copy[field] !== undefined) copy[field] = '***';
     return copy;
   };

@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDockerEngine, LABELS } from '../../src/index.js';
+import { createDockerEngine, createDockerImageEngine, LABELS, MemorySink, parseImageManifest, runDockerJob } from '../../src/index.js';
+import { expectNoContainersLeft, suiteLabels } from '../support/engine.js';
+import { startRegistry } from '../support/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const engine = createDockerEngine();
+const suite = suiteLabels('examples');
 
 /** Runs an example as a user would, with the built package, and collects what it prints. */
 const examplePids: string[] = [];
@@ -56,10 +59,29 @@ describe('examples', () => {
     expect(stdout).toContain('exitCode=0 timedOut=false canceled=false failed=false');
   });
 
+  it('package-image.mjs builds from a base image, pushes to the registry it is given and prints a manifest that pins the image', async () => {
+    await using registry = await startRegistry();
+    const images = createDockerImageEngine();
+    const { code, stdout, stderr } = await runExample('examples/package-image.mjs', { PACKAGE_REGISTRY: `${registry.host}/examples` });
+    expect(code, stderr).toBe(0);
+    const manifest = parseImageManifest(JSON.parse(stdout));
+    try {
+      expect(stderr).toMatch(/^step 1\/\d+: FROM /m);
+      expect(manifest.reference).toBe(`${registry.host}/examples/docker-job-example/report@${manifest.digest}`);
+      expect(await registry.manifestDigest('examples/docker-job-example/report', manifest.image.split(':').at(-1) as string)).toBe(manifest.digest);
+      const sink = new MemorySink();
+      await runDockerJob({ image: manifest.reference, network: 'none', pull: 'never', labels: suite }, { engine, sinks: [sink] });
+      expect(sink.text('stdout')).toBe('Daily "rows loaded" report\nversion: 1.0.0');
+    } finally {
+      for (const ref of [...manifest.tags, manifest.reference]) await images.removeImage(ref, { force: true });
+    }
+  });
+
   afterAll(async () => {
     // The example processes created their own containers, labelled with their pids: none may remain.
     expect(examplePids.length).toBeGreaterThan(0);
     const left = (await engine.listJobs({ labels: { [LABELS.owner]: 'docker-job' } })).filter((j) => examplePids.includes(j.labels[LABELS.launcherPid] ?? ''));
     expect(left).toEqual([]);
+    await expectNoContainersLeft(engine, suite);
   });
 });

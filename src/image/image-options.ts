@@ -1,0 +1,322 @@
+/**
+ * The options of building, pushing and packaging images, as valibot schemas: the single source of
+ * their types, and of the checks a CLI gets for free by mapping its flags onto them one to one.
+ * Pure: no I/O.
+ */
+import * as v from 'valibot';
+import { parseCommandString } from '../core/command.js';
+import { toConfigIssue } from '../core/job-config.js';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { parseImageReference } from '../registry/image-reference.js';
+import { parseRegistryAddress, type RegistryAddress } from '../registry/registry-address.js';
+
+/**
+ * The base image when a build names neither a Dockerfile nor a base image: Debian 12 "bookworm",
+ * slim. Install commands need a package manager (apt), database drivers and C bindings need glibc
+ * (not musl, as on Alpine), and slim keeps it small. It is pinned to a Debian release, not
+ * `latest`, so a build does not change distribution under its users.
+ */
+export const DEFAULT_BASE_IMAGE = 'debian:bookworm-slim';
+
+const nonEmpty = (what: string) => v.pipe(v.string('must be a string'), v.nonEmpty(`must not be empty (expected ${what})`));
+
+/** An image reference the engine accepts; `digest: false` refuses `@sha256:` (a tag cannot be a digest). */
+const imageReference = (options: { digest: boolean }) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const ref = parseImageReference(dataset.value);
+      if (!ref.ok) addIssue({ message: ref.message, expected: ref.expected });
+      else if (!options.digest && ref.value.digest !== undefined) addIssue({ message: 'has a digest; a tag names an image by name and tag', expected: 'a reference such as team/app:1.2' });
+    }),
+  );
+
+/** An argv array, or a string split like a POSIX shell would (no shell runs). */
+const Argv = v.pipe(
+  v.union([v.string(), v.array(v.string())], 'must be a command string or an array of strings'),
+  v.rawTransform<string | string[], readonly string[]>(({ dataset, addIssue, NEVER }) => {
+    if (typeof dataset.value !== 'string') return dataset.value;
+    const result = parseCommandString(dataset.value);
+    if (result.ok) return result.value;
+    addIssue({ message: result.message, expected: result.expected });
+    return NEVER;
+  }),
+);
+
+const StringRecord = v.record(v.string(), v.string('must be a string'));
+
+/** A file to copy into the image: `{ source, destination }`, or the string `source:destination`. */
+const FileSpec = v.pipe(
+  v.union(
+    [
+      v.string(),
+      v.strictObject({ source: nonEmpty('a path on this machine'), destination: nonEmpty('a path in the image') }),
+    ],
+    'must be "source:destination" or { source, destination }',
+  ),
+  v.rawTransform<string | { source: string; destination: string }, { readonly source: string; readonly destination: string }>(({ dataset, addIssue, NEVER }) => {
+    if (typeof dataset.value !== 'string') return dataset.value;
+    // The last colon separates: destinations are image paths, which rarely hold one (use the object form then).
+    const colon = dataset.value.lastIndexOf(':');
+    if (colon <= 0 || colon === dataset.value.length - 1) {
+      addIssue({ message: 'is not "source:destination"', expected: 'a string such as ./sql:/app/sql, or { source, destination }' });
+      return NEVER;
+    }
+    return { source: dataset.value.slice(0, colon), destination: dataset.value.slice(colon + 1) };
+  }),
+);
+
+const Platform = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'must be os/arch[/variant]'),
+);
+
+/** Fields that only make sense for a build from a base image. */
+const RECIPE_FIELDS = ['install', 'files', 'root', 'env', 'instructions', 'workdir', 'user', 'entrypoint', 'command'] as const;
+
+const buildEntries = {
+  /** The build context directory (Dockerfile builds). Default: the Dockerfile's directory. */
+  context: v.optional(nonEmpty('a directory')),
+  /** The Dockerfile to build from, relative to the working directory or absolute. With `context` alone: `<context>/Dockerfile`. */
+  dockerfile: v.optional(nonEmpty('a path to a Dockerfile')),
+  /** Build from this base image and the recipe fields instead of a Dockerfile. */
+  baseImage: v.optional(imageReference({ digest: true })),
+  /**
+   * The base image when neither `dockerfile`, `context` nor `baseImage` is given. Default
+   * {@link DEFAULT_BASE_IMAGE}; `false`: no default, such a build is refused.
+   */
+  defaultBaseImage: v.optional(v.union([imageReference({ digest: true }), v.literal(false)], 'must be an image reference or false'), DEFAULT_BASE_IMAGE),
+  /** Shell commands run on the base image, one `RUN` each, in order. */
+  install: v.optional(v.array(v.string('must be a string'), 'must be a list of shell commands')),
+  /** Files or directories to copy into the image: `{ source, destination }` or `"source:destination"`. */
+  files: v.optional(v.array(FileSpec, 'must be a list of files')),
+  /** The directory relative `files` sources start from. Default: the working directory. */
+  root: v.optional(nonEmpty('a directory')),
+  /** Environment of the image (`ENV`). */
+  env: v.optional(StringRecord),
+  /** Extra Dockerfile instructions, one line each. */
+  instructions: v.optional(v.array(v.string('must be a string'), 'must be a list of Dockerfile instructions')),
+  /** Working directory of the image (`WORKDIR`). */
+  workdir: v.optional(nonEmpty('a path in the image')),
+  /** User the image runs as (`USER`). */
+  user: v.optional(nonEmpty('a user name or uid[:gid]')),
+  /** Entrypoint of the image: argv array or command string. */
+  entrypoint: v.optional(Argv),
+  /** Default command of the image: argv array or command string. */
+  command: v.optional(Argv),
+  /** References to tag the built image with, e.g. `etl-job:1.2`. */
+  tags: v.optional(v.array(imageReference({ digest: false }), 'must be a list of image references'), []),
+  /** Build arguments. In builds from a base image they are declared (`ARG`) for the install commands. */
+  buildArgs: v.optional(StringRecord, {}),
+  /** Labels set on the image. */
+  labels: v.optional(StringRecord, {}),
+  /** The stage of a multi-stage Dockerfile to build. */
+  target: v.optional(nonEmpty('a stage name')),
+  /** The platform to build for, e.g. `linux/amd64`. */
+  platform: v.optional(Platform),
+  /** Pull newer base images even when present. Default `false`. */
+  pull: v.optional(v.boolean('must be true or false'), false),
+  /** Build without the cache. Default `false`. */
+  noCache: v.optional(v.boolean('must be true or false'), false),
+  /**
+   * The Docker config directory whose credentials are used for private base images (and, when
+   * packaging, for the push). Default: `DOCKER_CONFIG`, else `~/.docker`. `false`: none is read.
+   */
+  dockerConfig: v.optional(v.union([nonEmpty('a directory'), v.literal(false)], 'must be a directory or false')),
+};
+
+type BuildInput = v.InferOutput<v.ObjectSchema<typeof buildEntries, undefined>>;
+
+/** Settings common to both kinds of build. */
+export interface BuildSettings {
+  readonly tags: readonly string[];
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly platform?: string;
+  readonly pull: boolean;
+  readonly noCache: boolean;
+  readonly dockerConfig?: string | false;
+}
+
+/** A validated build: from a Dockerfile, or from a base image and a recipe. */
+export type ResolvedBuild =
+  | (BuildSettings & { readonly kind: 'dockerfile'; readonly context?: string; readonly dockerfile?: string })
+  | (BuildSettings & {
+      readonly kind: 'base-image';
+      readonly baseImage: string;
+      /** `true` when the base image is the default, not one the caller named. */
+      readonly defaulted: boolean;
+      readonly install: readonly string[];
+      readonly files: readonly { readonly source: string; readonly destination: string }[];
+      readonly root?: string;
+      readonly env: Readonly<Record<string, string>>;
+      readonly instructions: readonly string[];
+      readonly workdir?: string;
+      readonly user?: string;
+      readonly entrypoint?: readonly string[];
+      readonly command?: readonly string[];
+    });
+
+/** Checks that a build is either from a Dockerfile or from a base image, and says which. */
+function resolveBuild(input: BuildInput, addIssue: (issue: { message: string; expected?: string; path: string }) => void): ResolvedBuild | undefined {
+  const settings: BuildSettings = {
+    tags: input.tags,
+    buildArgs: input.buildArgs,
+    labels: input.labels,
+    pull: input.pull,
+    noCache: input.noCache,
+    ...(input.target === undefined ? {} : { target: input.target }),
+    ...(input.platform === undefined ? {} : { platform: input.platform }),
+    ...(input.dockerConfig === undefined ? {} : { dockerConfig: input.dockerConfig }),
+  };
+  const fromDockerfile = input.dockerfile !== undefined || input.context !== undefined;
+  const recipeFields = RECIPE_FIELDS.filter((f) => input[f] !== undefined);
+  let failed = false;
+  const issue = (path: string, message: string, expected?: string) => {
+    failed = true;
+    addIssue(expected === undefined ? { path, message } : { path, message, expected });
+  };
+  if (fromDockerfile) {
+    const by = input.dockerfile !== undefined ? 'dockerfile' : 'context';
+    if (input.baseImage !== undefined) {
+      issue('baseImage', `cannot be given with ${by}: an image is built either from a Dockerfile or from a base image, never both`, 'either dockerfile (and context) or baseImage');
+    }
+    for (const field of recipeFields) issue(field, `applies only to builds from a base image, not with ${by}`, 'the instruction in the Dockerfile instead');
+    return failed ? undefined : { ...settings, kind: 'dockerfile', ...(input.context === undefined ? {} : { context: input.context }), ...(input.dockerfile === undefined ? {} : { dockerfile: input.dockerfile }) };
+  }
+  const baseImage = input.baseImage ?? (input.defaultBaseImage === false ? undefined : input.defaultBaseImage);
+  if (baseImage === undefined) {
+    issue('baseImage', 'is not given, nor is dockerfile, and there is no default base image (defaultBaseImage is false)', 'dockerfile (a Dockerfile to build) or baseImage (an image to build on)');
+    return undefined;
+  }
+  if (input.target !== undefined) issue('target', 'applies only to multi-stage Dockerfiles; a build from a base image has one stage', 'no target, or a Dockerfile');
+  if (failed) return undefined;
+  return {
+    ...settings,
+    kind: 'base-image',
+    baseImage,
+    defaulted: input.baseImage === undefined,
+    install: input.install ?? [],
+    files: input.files ?? [],
+    env: input.env ?? {},
+    instructions: input.instructions ?? [],
+    ...(input.root === undefined ? {} : { root: input.root }),
+    ...(input.workdir === undefined ? {} : { workdir: input.workdir }),
+    ...(input.user === undefined ? {} : { user: input.user }),
+    ...(input.entrypoint === undefined ? {} : { entrypoint: input.entrypoint }),
+    ...(input.command === undefined ? {} : { command: input.command }),
+  };
+}
+
+const resolveBuildStep = v.rawTransform<BuildInput, ResolvedBuild>(({ dataset, addIssue, NEVER }) => {
+  const resolved = resolveBuild(dataset.value, ({ path, message, expected }) =>
+    addIssue({ message, ...(expected === undefined ? {} : { expected }), path: [{ type: 'object', origin: 'value', input: dataset.value, key: path, value: dataset.value[path as keyof BuildInput] }] }),
+  );
+  return resolved ?? NEVER;
+});
+
+/**
+ * The options of `buildImage`: a Dockerfile build (`dockerfile` and/or `context`), or a build from
+ * a base image (`baseImage`, else the default) with a recipe (`install`, `files`, `env`,
+ * `instructions`, `workdir`, `user`, `entrypoint`, `command`); never both. Plus the build settings
+ * (`tags`, `buildArgs`, `labels`, `target`, `platform`, `pull`, `noCache`).
+ */
+export const BuildOptionsSchema = v.pipe(v.strictObject(buildEntries), resolveBuildStep);
+
+/** Options of `buildImage`, as callers write them. See {@link BuildOptionsSchema}. */
+export type BuildOptions = v.InferInput<typeof BuildOptionsSchema>;
+
+const Credentials = v.strictObject({
+  /** User name. */
+  username: v.optional(v.string('must be a string')),
+  /** Password or access token. */
+  password: v.optional(v.string('must be a string')),
+  /** OAuth identity token. */
+  identityToken: v.optional(v.string('must be a string')),
+  /** Registry bearer token. */
+  registryToken: v.optional(v.string('must be a string')),
+});
+
+const RegistrySchema = v.pipe(
+  v.string('must be a string'),
+  v.rawTransform<string, RegistryAddress>(({ dataset, addIssue, NEVER }) => {
+    const parsed = parseRegistryAddress(dataset.value);
+    if (parsed.ok) return parsed.value;
+    addIssue({ message: parsed.message, expected: parsed.expected });
+    return NEVER;
+  }),
+);
+
+const pushEntries = {
+  /**
+   * The registry to push to, with an optional path prefix: `registry.example.com:5000/team`,
+   * `https://localhost:5000`. The image is tagged into it (`<registry>/<prefix>/<name>:<tag>`).
+   * Absent: the image is pushed to the registry its own reference names.
+   */
+  registry: v.optional(RegistrySchema),
+  /** Tags to push; absent: the image's own tag (`latest` when it has none). */
+  pushTags: v.optional(v.array(v.pipe(v.string('must be a string'), v.regex(/^[\w][\w.-]{0,127}$/, 'must be a tag (letters, digits, _, . and -, up to 128)')), 'must be a list of tags')),
+  /** Credentials for the registry; absent: the Docker config's. */
+  credentials: v.optional(Credentials),
+  /** The Docker config directory credentials are read from. Default: `DOCKER_CONFIG`, else `~/.docker`. `false`: none. */
+  dockerConfig: v.optional(v.union([nonEmpty('a directory'), v.literal(false)], 'must be a directory or false')),
+};
+
+/** The options of `pushImage`. */
+export const PushOptionsSchema = v.strictObject(pushEntries);
+
+/** Options of `pushImage`, as callers write them. See {@link PushOptionsSchema}. */
+export type PushOptions = v.InferInput<typeof PushOptionsSchema>;
+
+/** Validated options of `pushImage`. */
+export type ResolvedPush = v.InferOutput<typeof PushOptionsSchema>;
+
+const PackageObject = v.strictObject({ ...buildEntries, registry: pushEntries.registry, pushTags: pushEntries.pushTags, credentials: pushEntries.credentials });
+
+/**
+ * The options of `packageImage`: every build option, and the push options; with `registry` the
+ * built image is pushed there.
+ */
+export const PackageOptionsSchema = v.pipe(
+  PackageObject,
+  v.rawTransform<v.InferOutput<typeof PackageObject>, { build: ResolvedBuild; push?: ResolvedPush }>(
+    ({ dataset, addIssue, NEVER }) => {
+      const { registry, pushTags, credentials, ...build } = dataset.value;
+      const resolved = resolveBuild(build, ({ path, message, expected }) =>
+        addIssue({ message, ...(expected === undefined ? {} : { expected }), path: [{ type: 'object', origin: 'value', input: dataset.value, key: path, value: undefined }] }),
+      );
+      if (resolved === undefined) return NEVER;
+      if (registry === undefined) {
+        if (pushTags !== undefined || credentials !== undefined) {
+          addIssue({ message: 'is needed to push (pushTags or credentials are given)', expected: 'a registry such as localhost:5000/team', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'registry', value: undefined }] });
+          return NEVER;
+        }
+        return { build: resolved };
+      }
+      if (resolved.tags.length === 0) {
+        addIssue({ message: 'must name the image to push', expected: 'at least one tag, e.g. etl-job:1.2', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'tags', value: undefined }] });
+        return NEVER;
+      }
+      const push: ResolvedPush = {
+        registry,
+        ...(pushTags === undefined ? {} : { pushTags }),
+        ...(credentials === undefined ? {} : { credentials }),
+        ...(build.dockerConfig === undefined ? {} : { dockerConfig: build.dockerConfig }),
+      };
+      return { build: resolved, push };
+    },
+  ),
+);
+
+/** Options of `packageImage`, as callers write them. See {@link PackageOptionsSchema}. */
+export type PackageOptions = v.InferInput<typeof PackageOptionsSchema>;
+
+/** Validates input against a schema, throwing a {@link ConfigError} with every issue. @internal */
+export function parseOptions<S extends v.GenericSchema>(schema: S, input: unknown, subject: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issues: ConfigIssue[] = result.issues.map(toConfigIssue);
+  throw new ConfigError(issues, { subject });
+}
