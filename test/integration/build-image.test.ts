@@ -142,7 +142,8 @@ describe('buildImage from a Dockerfile (real engine, classic builder)', () => {
     expect(error.message).toContain(`Build of ${image} failed at Step 3/4 : RUN echo "about to fail"`);
     expect(error.message).toMatch(/returned a non-zero code: 3$/);
     expect(await images.inspectImage(image)).toBeUndefined();
-    const after = (await docker.listContainers({ all: true })).filter((c) => !before.has(c.Id));
+    // Other suites run containers meanwhile: look only for the failed step's own container.
+    const after = (await docker.listContainers({ all: true })).filter((c) => !before.has(c.Id) && c.Command.includes('about to fail'));
     expect(after.map((c) => `${c.Id.slice(0, 12)} ${c.Image}`)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import Docker from 'dockerode';
 import { ConfigError } from '../../errors/config-error.js';
 
 /**
@@ -160,4 +161,11 @@ export function compareApiVersions(a: string, b: string): number {
   const [am = 0, an = 0] = a.split('.').map(Number);
   const [bm = 0, bn = 0] = b.split('.').map(Number);
   return am - bm || an - bn;
+}
+
+/** A dockerode client for a resolved connection, with the API version pinned when one was. @internal */
+export function dockerClient(connection: ResolvedConnection): Docker {
+  const docker = new Docker(connection.modem as Docker.DockerOptions);
+  if (connection.apiVersion !== undefined) (docker.modem as unknown as { version?: string }).version = `v${connection.apiVersion}`;
+  return docker;
 }

@@ -3,9 +3,10 @@ import Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 import type { CallOptions, ContainerEngine, EngineInfo, EngineJob, JobSpec, JobSummary, PullProgress } from '../container-engine.js';
 import { parseVolumeSpec } from '../../core/volumes.js';
-import { compareApiVersions, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
+import { compareApiVersions, dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { DockerContainerJob, removeContainer, type DockerJobContext } from './docker-container-job.js';
-import { readJsonLines, signalled, toEngineError, withDeadline } from './engine-calls.js';
+import { signalled, toEngineError, withDeadline } from './engine-calls.js';
+import { readJsonMessages } from './progress-stream.js';
 import { toDockerAuthConfig } from './docker-auth.js';
 import type { RegistryAuth } from '../../registry/resolve-registry-auth.js';
 
@@ -37,12 +38,9 @@ export class DockerEngine implements ContainerEngine {
 
   constructor(options: DockerEngineOptions = {}) {
     const connection = resolveDockerConnection(options, options.env ?? process.env);
-    this.#docker = new Docker(connection.modem as Docker.DockerOptions);
+    this.#docker = dockerClient(connection);
     this.address = connection.address;
     this.#ctx = { address: this.address, callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, reconnectTimeoutMs: DEFAULT_RECONNECT_TIMEOUT_MS };
-    if (connection.apiVersion !== undefined) {
-      this.#modem.version = `v${connection.apiVersion}`;
-    }
   }
 
   /**
@@ -96,7 +94,7 @@ export class DockerEngine implements ContainerEngine {
     // No deadline: a pull takes as long as it takes; the caller's signal ends it.
     const stream = (await this.#call(operation, () => this.#docker.pull(image, signalled(pullOptions, options.signal)), undefined, Number.POSITIVE_INFINITY)) as IncomingMessage;
     // Pull failures arrive inside a 200 progress stream: read every event and surface errors.
-    await readJsonLines(stream, (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string }; progressDetail?: { current?: number; total?: number } }) => {
+    await readJsonMessages(stream, (event) => {
       if (event.error || event.errorDetail) {
         throw new EngineError({ operation, engine: this.address, reason: event.errorDetail?.message ?? event.error ?? 'unknown error' });
       }

@@ -8,13 +8,10 @@ import { parseImageReference, repositoryName } from '../../registry/image-refere
 import type { CallOptions } from '../container-engine.js';
 import type { BuildCallOptions, BuildEvent, BuildRequest, ImageEngine, ImageInfo, PushCallOptions, PushEvent } from '../image-engine.js';
 import { toDockerAuthConfig } from './docker-auth.js';
-import { DockerEngine, toEngineError, type DockerEngineOptions } from './docker-engine.js';
+import { dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
+import { signalled, statusOf, toEngineError } from './engine-calls.js';
 import { BuildStreamReader, PushStreamReader, readJsonMessages } from './progress-stream.js';
 
-interface DockerodeError extends Error {
-  statusCode?: number;
-  json?: { message?: string } | null;
-}
 
 /**
  * The Docker Engine adapter of {@link ImageEngine}: classic-builder builds (no BuildKit: they
@@ -29,10 +26,10 @@ export class DockerImageEngine implements ImageEngine {
   readonly #docker: Docker;
 
   constructor(options: DockerEngineOptions = {}) {
-    const { apiVersion, ...connection } = options;
-    this.#docker = new Docker({ ...connection, ...(apiVersion ? { version: `v${apiVersion.replace(/^v/, '')}` } : {}) });
-    // The address as the job engine describes it, so both ports name an engine the same way.
-    this.address = new DockerEngine(options).address;
+    // The same connection rules as the job engine, so both ports reach and name an engine alike.
+    const connection = resolveDockerConnection(options, options.env ?? process.env);
+    this.#docker = dockerClient(connection);
+    this.address = connection.address;
   }
 
   async buildImage(request: BuildRequest, options: BuildCallOptions = {}): Promise<{ imageId: string }> {
@@ -154,7 +151,7 @@ export class DockerImageEngine implements ImageEngine {
     try {
       info = await this.#docker.getImage(image).inspect(signalled({}, options.signal));
     } catch (error) {
-      if ((error as DockerodeError).statusCode === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw toEngineError(this.address, error, `inspect image ${image}`);
     }
     const variant = (info as { Variant?: string }).Variant;
@@ -173,7 +170,7 @@ export class DockerImageEngine implements ImageEngine {
     try {
       await this.#docker.getImage(image).remove(signalled({ force: options.force ?? false }, options.signal));
     } catch (error) {
-      if ((error as DockerodeError).statusCode === 404) return; // gone already
+      if (statusOf(error) === 404) return; // gone already
       throw toEngineError(this.address, error, `remove image ${image}`);
     }
   }
@@ -204,7 +201,3 @@ function guarded<E extends BuildEvent | PushEvent>(onEvent: ((event: E) => void)
   };
 }
 
-/** dockerode passes `abortSignal` on to its HTTP request; its typings do not all say so. */
-function signalled<T extends object>(options: T, signal: AbortSignal | undefined): T {
-  return signal ? { ...options, abortSignal: signal } : options;
-}

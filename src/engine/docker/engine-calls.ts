@@ -117,21 +117,3 @@ export async function readJson<T>(stream: AsyncIterable<unknown>): Promise<T> {
   for await (const part of stream) parts.push(part as Buffer);
   return JSON.parse(Buffer.concat(parts).toString('utf8')) as T;
 }
-
-/** Reads a body of newline-separated JSON objects (pull, push and build progress), one callback per object. */
-export async function readJsonLines<T>(stream: AsyncIterable<unknown>, onEvent: (event: T) => void): Promise<void> {
-  let pending = '';
-  const decoder = new TextDecoder();
-  const handle = (line: string) => {
-    if (line.trim() !== '') onEvent(JSON.parse(line) as T);
-  };
-  for await (const part of stream) {
-    pending += decoder.decode(part as Buffer, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) !== -1) {
-      handle(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
-  }
-  handle(pending + decoder.decode());
-}
