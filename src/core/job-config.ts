@@ -1,15 +1,94 @@
+import { posix } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { parseCommandString } from './command.js';
-import { parseVolumeSpec } from './volumes.js';
+import { parseCommandString, type ParseResult } from './command.js';
+import { parseCapabilities, parseExtraHost, parseNetworkMode, parsePidMode, parsePlatform, parseStopSignal, parseUser } from './docker-options.js';
+import { parseEnvFile, readLocalFile, type ReadFile } from './env-file.js';
+import { parseGpuRequest, type GpuRequest } from './gpus.js';
+import { parseImageReference } from './image-reference.js';
+import { checkJobPolicy, type JobPolicy } from './policy.js';
+import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
+import { parseByteSize, parseNanoCpus } from './units.js';
+import { bindSourceKind, checkVolumeMount, MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS, normalizedTarget, parseVolumeSpec, resolveVolumeMount, type VolumeMount } from './volumes.js';
 
-const nonEmpty = (what: string) => v.pipe(v.string(), v.nonEmpty(`must not be empty (expected ${what})`));
+/** Options of {@link parseJobConfig}, {@link safeParseJobConfig} and {@link configFromEnv}. */
+export interface ParseOptions {
+  /**
+   * Absolute directory that relative host paths (volume sources and env files starting with `.`)
+   * are resolved against, as the docker CLI resolves them against its working directory. Without
+   * it a relative path is refused: the pure core does not know a working directory.
+   */
+  readonly baseDir?: string;
+  /**
+   * Refuse dangerous options and confine bind mounts (see {@link JobPolicy}, {@link STRICT_POLICY}).
+   * Default: none, everything docker allows is allowed.
+   */
+  readonly policy?: JobPolicy;
+  /** Words that make a variable name look secret (see {@link secretNameMatcher}); their values are masked in every issue. */
+  readonly secretWords?: readonly string[];
+  /** Where a bare `NAME` line of an env file takes its value from. Default: nowhere (such lines are left out). */
+  readonly lookupEnv?: Readonly<Record<string, string | undefined>>;
+  /** Reads a named env file. Default: the local file system. */
+  readonly readFile?: ReadFile;
+  /** Further values to mask in issues (configFromEnv passes the secret values of the whole environment). @internal */
+  readonly secrets?: readonly string[];
+}
+
+/** How to get the image before running it. */
+export const PullPolicySchema = v.picklist(['always', 'missing', 'never'], 'must be one of always, missing, never');
+
+/** When the runner removes the job's container. */
+export const RemovePolicySchema = v.picklist(['always', 'on-success', 'never'], 'must be one of always, on-success, never');
+
+/** The pull policies: `always` pulls before every run, `missing` only when the image is absent, `never` never pulls. */
+export type PullPolicy = v.InferOutput<typeof PullPolicySchema>;
+
+/** When the container is removed: `always`, `on-success` (kept for inspection when the job failed), `never`. */
+export type RemovePolicy = v.InferOutput<typeof RemovePolicySchema>;
+
+/** The lowest memory limit the Docker Engine accepts: 6 MiB. */
+export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+
+/** The longest timeout a Node.js timer can wait (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** A string checked and converted by one of the core's pure parsers; the parser's words become the issue. */
+function parsedString<T>(parse: (text: string) => ParseResult<T>, typeMessage = 'must be a string') {
+  return v.pipe(
+    v.string(typeMessage),
+    v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
+      const result = parse(dataset.value);
+      if (result.ok) return result.value;
+      addIssue({ message: result.message, expected: result.expected });
+      return NEVER;
+    }),
+  );
+}
+
+/** A string checked (not converted) by one of the core's pure parsers. */
+function checkedString(parse: (text: string) => ParseResult<unknown>, typeMessage = 'must be a string') {
+  return v.pipe(
+    v.string(typeMessage),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const result = parse(dataset.value);
+      if (!result.ok) addIssue({ message: result.message, expected: result.expected });
+    }),
+  );
+}
+
+const noNul = (what: string) => v.check<string, string>((s) => !s.includes('\0'), `must not contain a NUL character (${what} cannot carry one)`);
 
 /** An argv array, or a command string split like a POSIX shell would; the parser's own message says why a string could not be split. */
 const Argv = v.pipe(
   v.union([v.string(), v.array(v.string())], 'must be a command string or an array of strings'),
-  v.rawTransform<string | string[], readonly string[]>(({ dataset, addIssue, NEVER }) => {
-    if (typeof dataset.value !== 'string') return dataset.value;
+  v.rawTransform<string | string[], string[]>(({ dataset, addIssue, NEVER }) => {
+    if (typeof dataset.value !== 'string') {
+      const nul = dataset.value.findIndex((w) => w.includes('\0'));
+      if (nul === -1) return dataset.value;
+      addIssue({ message: `has a NUL character in item ${nul}`, expected: 'no NUL characters (no program argument can carry one)' });
+      return NEVER;
+    }
     const result = parseCommandString(dataset.value);
     if (result.ok) return result.value;
     addIssue({ message: result.message, expected: result.expected });
@@ -21,7 +100,7 @@ const Argv = v.pipe(
 const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 /** A record of strings whose keys are checked by `key`; keys that would be dropped silently are refused by name. */
-function stringRecord<TKey extends v.GenericSchema<string, string>>(key: TKey) {
+function stringRecord<TKey extends v.GenericSchema<string, string>>(key: TKey, value: v.GenericSchema<string, string> = v.string('must be a string')) {
   return v.pipe(
     v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'must be an object of names to strings'),
     v.rawCheck(({ dataset, addIssue }) => {
@@ -35,85 +114,315 @@ function stringRecord<TKey extends v.GenericSchema<string, string>>(key: TKey) {
         }
       }
     }),
-    v.record(key, v.string('must be a string')),
+    v.record(key, value),
   );
 }
 
-/** Volumes in `docker run -v` syntax: each item parsed, each container path mounted once, every issue reported in input order. */
-const Volumes = v.pipe(
-  v.array(v.unknown(), 'must be a list of volume specs'),
-  v.rawTransform<unknown[], string[]>(({ dataset, addIssue, NEVER }) => {
-    const targets = new Map<string, number>();
-    let failed = false;
-    dataset.value.forEach((spec, i) => {
-      const at = (message: string, expected: string) => {
-        failed = true;
-        addIssue({ message, expected, path: [{ type: 'array', origin: 'value', input: dataset.value, key: i, value: spec }] });
-      };
-      if (typeof spec !== 'string') return at(`has the wrong type (${describeType(spec)})`, 'a string such as /host:/container:ro');
-      const parsed = parseVolumeSpec(spec);
-      if (!parsed.ok) return at(`"${spec}" ${parsed.message}`, parsed.expected);
-      const target = parsed.value.target.replace(/\/+$/, '') || '/';
-      const first = targets.get(target);
-      if (first === undefined) targets.set(target, i);
-      else at(`mounts ${target} again (volumes[${first}] mounts it already)`, 'each container path mounted once');
-    });
-    return failed ? NEVER : (dataset.value as string[]);
+/** A value given once or as a list, always a list after parsing. */
+function oneOrMany<T extends v.GenericSchema>(item: T, listMessage: string) {
+  return v.lazy((input) => (Array.isArray(input) ? v.array(item, listMessage) : v.pipe(item, v.transform((one) => [one] as v.InferOutput<T>[]))));
+}
+
+/** A size in bytes: a number, or a string in docker's syntax (`512m`, `1.5g`). */
+function byteSize(min: number, minMessage: string) {
+  return v.lazy((input) =>
+    typeof input === 'string'
+      ? v.pipe(parsedString(parseByteSize), v.check((n) => n === 0 || n >= min, minMessage))
+      : v.pipe(v.number('must be a size such as 512m, or a number of bytes'), v.integer('must be a whole number of bytes'), v.check((n) => n === 0 || n >= min, minMessage)),
+  );
+}
+
+const ENV_NAME = v.pipe(v.string(), v.regex(/^[^=\0]+$/, 'must be a non-empty name without "=" or NUL'));
+
+const VolumeObject = v.strictObject(
+  {
+    type: v.picklist(['bind', 'volume'], 'must be bind or volume'),
+    source: v.optional(v.string('must be a string')),
+    target: v.string('must be a string'),
+    readOnly: v.optional(v.boolean('must be true or false')),
+    selinuxLabel: v.optional(v.picklist(['shared', 'private'], 'must be shared (z) or private (Z)')),
+    propagation: v.optional(v.picklist(MOUNT_PROPAGATIONS, `must be one of ${MOUNT_PROPAGATIONS.join(', ')}`)),
+    noCopy: v.optional(v.boolean('must be true or false')),
+    consistency: v.optional(v.picklist(MOUNT_CONSISTENCIES, `must be one of ${MOUNT_CONSISTENCIES.join(', ')}`)),
+  },
+  'must be a volume: a docker run -v string, or an object { type, source, target, readOnly, ... }',
+);
+
+/** A volume item: a `-v` string or an object, checked by the same rules, relative sources resolved against `baseDir`. */
+function volumeItem(baseDir: string | undefined) {
+  const finish = (mount: VolumeMount, addIssue: (info: { message: string; expected: string }) => void): VolumeMount | undefined => {
+    if (bindSourceKind(mount) !== 'relative') return mount;
+    if (baseDir !== undefined) return resolveVolumeMount(mount, baseDir);
+    addIssue({ message: `has a relative host path "${mount.source}" and no baseDir to resolve it against`, expected: 'an absolute host path, or the baseDir option (the docker CLI uses its working directory)' });
+    return undefined;
+  };
+  const fromString = v.pipe(
+    v.string(),
+    v.rawTransform<string, VolumeMount>(({ dataset, addIssue, NEVER }) => {
+      const parsed = parseVolumeSpec(dataset.value);
+      if (!parsed.ok) {
+        addIssue({ message: parsed.message, expected: parsed.expected });
+        return NEVER;
+      }
+      return finish(parsed.value, addIssue) ?? NEVER;
+    }),
+  );
+  const fromObject = v.pipe(
+    VolumeObject,
+    v.rawTransform<v.InferOutput<typeof VolumeObject>, VolumeMount>(({ dataset, addIssue, NEVER }) => {
+      const mount = withoutUndefined(dataset.value) as VolumeMount;
+      const checked = checkVolumeMount(mount);
+      if (!checked.ok) {
+        addIssue({ message: checked.message, expected: checked.expected });
+        return NEVER;
+      }
+      return finish(checked.value, addIssue) ?? NEVER;
+    }),
+  );
+  return v.lazy((input) => (typeof input === 'string' ? fromString : fromObject));
+}
+
+/** Volumes: each item parsed, each container path mounted once. */
+function volumes(baseDir: string | undefined) {
+  return v.pipe(
+    v.array(volumeItem(baseDir), 'must be a list of volumes'),
+    v.rawCheck(({ dataset, addIssue }) => {
+      // Runs even when some items are invalid (those are skipped), so every issue is reported at once.
+      const targets = new Map<string, number>();
+      if (!Array.isArray(dataset.value)) return;
+      const items = dataset.value as unknown[];
+      items.forEach((mount, i) => {
+        if (typeof mount !== 'object' || mount === null || typeof (mount as { target?: unknown }).target !== 'string') return;
+        const target = normalizedTarget((mount as VolumeMount).target);
+        const first = targets.get(target);
+        if (first === undefined) targets.set(target, i);
+        else {
+          addIssue({
+            message: `mounts ${target} again (volumes[${first}] mounts it already)`,
+            expected: 'each container path mounted once',
+            path: [{ type: 'array', origin: 'value', input: items, key: i, value: mount }],
+          });
+        }
+      });
+    }),
+  );
+}
+
+const GpuObject = v.pipe(
+  v.strictObject(
+    {
+      count: v.optional(v.union([v.literal('all'), v.pipe(v.number(), v.integer(), v.minValue(-1))], 'must be "all" (or -1) or a whole number of GPUs')),
+      deviceIds: v.optional(v.pipe(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.check((s) => !s.includes(','), 'must not contain a comma'))), v.nonEmpty('must name at least one device'))),
+      capabilities: v.optional(v.array(v.string('must be a string'), 'must be a list of capabilities such as ["compute", "utility"]')),
+      driver: v.optional(v.string('must be a string')),
+      options: v.optional(stringRecord(v.string())),
+    },
+    'must be a GPU request: a docker --gpus string, or an object { count, deviceIds, capabilities, driver, options }',
+  ),
+  v.transform((o): GpuRequest => {
+    const capabilities = o.capabilities ?? [];
+    return {
+      driver: o.driver ?? '',
+      count: o.count === 'all' ? -1 : (o.count ?? (o.deviceIds === undefined ? 1 : 0)),
+      ...(o.deviceIds === undefined ? {} : { deviceIds: o.deviceIds }),
+      capabilities: capabilities.at(-1) === 'gpu' ? capabilities : [...capabilities, 'gpu'],
+      options: o.options ?? {},
+    };
   }),
 );
+const GpuItem = v.lazy((input) => (typeof input === 'string' ? parsedString(parseGpuRequest) : GpuObject));
 
-const EnvName = v.pipe(
-  v.string(),
-  v.regex(/^[^=\0]+$/, 'must be a non-empty name without "=" or NUL'),
-);
+/** An absolute env-file path, or a relative one resolved against `baseDir`. */
+function envFilePath(baseDir: string | undefined) {
+  return v.pipe(
+    v.string('must be a path'),
+    v.nonEmpty('must not be empty'),
+    noNul('a path'),
+    v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+      if (dataset.value.startsWith('/')) return dataset.value;
+      if (baseDir !== undefined) return posix.resolve(baseDir, dataset.value);
+      addIssue({ message: `is a relative path "${dataset.value}" and no baseDir was given to resolve it against`, expected: 'an absolute path, or the baseDir option' });
+      return NEVER;
+    }),
+  );
+}
 
-/** How to get the image before running it. */
-export const PullPolicySchema = v.picklist(['always', 'missing', 'never'], 'must be one of always, missing, never');
-
-/**
- * The valibot schema of a job: the single source of the {@link JobConfig} (input) and
- * {@link ResolvedJob} (normalised output) types.
- */
-export const JobConfigSchema = v.strictObject(
-  {
+/** The fields of a job; see {@link createJobConfigSchema}. */
+function jobFields(options: ParseOptions) {
+  return v.strictObject({
     /** Image reference, e.g. `python:3.12-slim` or `registry.example.com:5000/etl/job@sha256:...`. */
-    image: v.pipe(nonEmpty('an image reference such as busybox:1.36'), v.regex(/^\S+$/, 'must not contain whitespace')),
+    image: checkedString(parseImageReference, 'must be an image reference string'),
     /** Command and arguments: an argv array, or a string split like a POSIX shell would (no shell runs). */
     command: v.optional(Argv),
-    /** Overrides the image's entrypoint: argv array or string, split like `command`. */
+    /** Overrides the image's entrypoint: argv array or string, split like `command`; `''` or `[]` removes it. */
     entrypoint: v.optional(Argv),
-    /** Environment variables the child sees, passed unchanged. */
-    env: v.optional(stringRecord(EnvName), {}),
-    /** Volumes in `docker run -v` syntax: `/host:/container[:ro]`, `name:/container`, `/anonymous`. */
-    volumes: v.optional(Volumes, []),
-    /** Working directory inside the container. */
-    workdir: v.optional(nonEmpty('an absolute path')),
-    /** User (and group) to run as, e.g. `1000:1000` or `nobody`. */
-    user: v.optional(nonEmpty('a user name or uid[:gid]')),
-    /** Network mode: `bridge` (engine default), `none`, `host`, or a network name. */
-    network: v.optional(nonEmpty('a network mode or name')),
+    /** Environment variables the child sees, passed unchanged. They override those of `envFile`. */
+    env: v.optional(stringRecord(ENV_NAME, v.pipe(v.string('must be a string'), noNul('an environment value'))), {}),
+    /** Env files in docker's `--env-file` format, read when the job is parsed; relative paths need `baseDir`. */
+    envFile: v.optional(oneOrMany(envFilePath(options.baseDir), 'must be a path or a list of paths')),
+    /** Volumes: `docker run -v` strings or {@link VolumeMount} objects. */
+    volumes: v.optional(volumes(options.baseDir), []),
+    /** Working directory inside the container: an absolute path. */
+    workdir: v.optional(v.pipe(v.string('must be a string'), v.regex(/^\//, 'must be an absolute path (docker refuses others)'), noNul('a path'))),
+    /** User (and group) to run as: `1000:1000`, `nobody`, `app:app`. */
+    user: v.optional(parsedString(parseUser)),
+    /** Network mode: `none`, `bridge` (engine default), `host`, `container:<name>`, or a network name. */
+    network: v.optional(parsedString(parseNetworkMode)),
+    /** When to pull the image. Default: {@link effectivePullPolicy} (`always` for `latest` or untagged, else `missing`). */
+    pull: v.optional(PullPolicySchema),
+    /** Platform of the image to run, `os[/arch[/variant]]` (`linux/arm64`). */
+    platform: v.optional(parsedString(parsePlatform)),
+    /** Stop the job after this many milliseconds; the result then has `timedOut: true`. */
+    timeoutMs: v.optional(v.pipe(v.number('must be a number of milliseconds'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} (about 24.8 days)`))),
+    /** Seconds between the stop signal and SIGKILL when the job is stopped (docker's `--stop-timeout`). Default 10. */
+    stopTimeout: v.optional(v.pipe(v.number('must be a number of seconds'), v.integer('must be an integer'), v.minValue(0, 'must be 0 or more'), v.maxValue(MAX_TIMEOUT_MS / 1000 - 60, 'is too long')), 10),
+    /** Signal that asks the job to stop (docker's `--stop-signal`): `SIGTERM` (default), `SIGINT`, `9`, ... */
+    stopSignal: v.optional(parsedString(parseStopSignal)),
+    /** Run an init process as PID 1 that forwards signals and reaps zombies (docker's `--init`). */
+    init: v.optional(v.boolean('must be true or false')),
+    /** Memory limit in bytes, or a docker size string (`512m`, `1g`); at least 6 MiB; `0`: no limit. */
+    memory: v.optional(byteSize(MIN_MEMORY_BYTES, `must be at least 6m (${MIN_MEMORY_BYTES} bytes), the engine's minimum, or 0 for no limit`)),
+    /** Memory plus swap limit (docker's `--memory-swap`): a size at least `memory`, or `-1` for unlimited swap; needs `memory`. */
+    memorySwap: v.optional(
+      v.lazy((input) => (input === -1 || input === '-1' ? v.pipe(v.union([v.literal(-1), v.literal('-1')]), v.transform((): number => -1)) : byteSize(0, ''))),
+    ),
+    /** CPUs the job may use (docker's `--cpus`): a decimal string such as `"1.5"` (at most nine decimals) or a number (rounded to nano-CPUs); `0`: no limit. */
+    cpus: v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], 'must be a number of CPUs such as 1.5'),
+        v.rawTransform<string | number, number>(({ dataset, addIssue, NEVER }) => {
+          const parsed = parseNanoCpus(typeof dataset.value === 'string' ? dataset.value.trim() : dataset.value);
+          if (!parsed.ok) {
+            addIssue({ message: parsed.message, expected: parsed.expected });
+            return NEVER;
+          }
+          return parsed.value / 1e9;
+        }),
+      ),
+    ),
+    /** Size of `/dev/shm`, in bytes or a docker size string; `0`: the engine's default (64m). */
+    shmSize: v.optional(byteSize(0, '')),
+    /** Most processes the job may run (docker's `--pids-limit`); `0` or `-1`: no limit. */
+    pidsLimit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(-1, 'must be -1 (no limit) or more'))),
+    /** GPUs: docker's `--gpus` syntax (`all`, `2`, `"device=0,1"`), a {@link GpuRequest}-like object, or a list of them. */
+    gpus: v.optional(oneOrMany(GpuItem, 'must be a GPU request or a list of them')),
     /** Extra labels on the container. Labels under `io.docker-job.` are reserved. */
     labels: v.optional(
-      stringRecord(v.pipe(v.string(), v.check((k) => !k.startsWith('io.docker-job.'), 'is reserved (io.docker-job.* labels are set by docker-job)'))),
+      stringRecord(
+        v.pipe(v.string(), v.check((k) => !k.startsWith('io.docker-job.'), 'is reserved (io.docker-job.* labels are set by docker-job)')),
+        v.pipe(v.string('must be a string'), noNul('a label')),
+      ),
       {},
     ),
-    /** Container name. Without one, the engine picks a unique name. */
-    name: v.optional(v.pipe(v.string(), v.regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]*'))),
+    /** Container name: two or more of `[a-zA-Z0-9_.-]`, starting with a letter or digit. Without one, the engine picks a unique name. */
+    name: v.optional(v.pipe(v.string('must be a string'), v.regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters or more)'))),
+    /** Mount the container's root file system read-only (docker's `--read-only`). */
+    readOnly: v.optional(v.boolean('must be true or false')),
+    /** Capabilities to add (`NET_ADMIN`, `CAP_SYS_PTRACE`, `ALL`); normalised to `CAP_*`, sorted, as docker does. */
+    capAdd: v.optional(v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities))),
+    /** Capabilities to drop (`ALL`, `NET_RAW`); normalised like `capAdd`. */
+    capDrop: v.optional(v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities))),
+    /** Run privileged (every device, every capability, no confinement). */
+    privileged: v.optional(v.boolean('must be true or false')),
+    /** PID namespace: `host` or `container:<name>` (docker's `--pid`). */
+    pidMode: v.optional(parsedString(parsePidMode)),
+    /** Extra `/etc/hosts` entries (docker's `--add-host`): `host:ip`, `host=ip`, `host:host-gateway`; stored as `host:ip`. */
+    extraHosts: v.optional(v.array(parsedString(parseExtraHost), 'must be a list of host:ip entries')),
     /** Give the child a TTY: output arrives raw, stdout and stderr merged. */
-    tty: v.optional(v.boolean(), false),
-    /** When to pull the image. Default: `missing`. */
-    pull: v.optional(PullPolicySchema, 'missing'),
-    /** Stop the job after this many milliseconds; the result then has `timedOut: true`. */
-    timeoutMs: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'))),
-    /** Seconds between the stop signal and SIGKILL when the job is stopped (docker's `--stop-timeout`). Default 10. */
-    stopTimeout: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must be 0 or more')), 10),
-  },
-);
+    tty: v.optional(v.boolean('must be true or false'), false),
+    /** When the runner removes the container: `always` (default), `on-success`, `never`. Never the engine's own auto-remove. */
+    remove: v.optional(RemovePolicySchema, 'always'),
+  });
+}
+
+function capabilities({ dataset, addIssue, NEVER }: { dataset: { value: string[] }; addIssue: (info: { message: string; expected: string }) => void; NEVER: never }): string[] {
+  const result = parseCapabilities(dataset.value);
+  if (result.ok) return result.value;
+  addIssue({ message: result.message, expected: result.expected });
+  return NEVER;
+}
+
+type JobFields = v.InferOutput<ReturnType<typeof jobFields>>;
+
+/**
+ * Builds the valibot schema of a job for the given options (`baseDir` for relative paths, `policy`,
+ * env-file reading). Its input type is {@link JobConfig}, its output {@link ResolvedJob}. Once the
+ * fields are valid it checks what spans fields: `memorySwap` against `memory`, the env files
+ * (read and merged into `env`, which wins), and the policy.
+ */
+export function createJobConfigSchema(options: ParseOptions = {}) {
+  return v.pipe(
+    jobFields(options),
+    v.rawTransform<JobFields, JobFields>(({ dataset, addIssue, NEVER }) => {
+      const job = dataset.value;
+      const at = (key: string) => [{ type: 'object' as const, origin: 'value' as const, input: job, key, value: job[key as keyof JobFields] }] as [v.ObjectPathItem];
+      let failed = false;
+      const issue = (key: string, message: string, expected: string) => {
+        failed = true;
+        addIssue({ message, expected, path: at(key) });
+      };
+      if (job.memorySwap !== undefined && job.memorySwap > 0) {
+        if (!job.memory) issue('memorySwap', 'is set without memory', 'memory set too (docker needs both)');
+        else if (job.memorySwap !== -1 && job.memorySwap < job.memory) issue('memorySwap', `is less than memory (${job.memorySwap} < ${job.memory} bytes)`, 'memory plus swap: at least memory, or -1 for unlimited swap');
+      }
+      let env = job.env;
+      if (job.envFile !== undefined) {
+        const fromFiles: Record<string, string> = {};
+        const read = options.readFile ?? readLocalFile;
+        job.envFile.forEach((path, i) => {
+          const key = job.envFile?.length === 1 ? 'envFile' : `envFile[${i}]`;
+          let bytes: Uint8Array;
+          try {
+            bytes = read(path);
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException | undefined)?.code;
+            issue(key, `${path} cannot be read${code ? ` (${code})` : ''}`, 'a readable env file');
+            return;
+          }
+          const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
+          if (!parsed.ok) {
+            for (const problem of parsed.issues) issue(key, `${path} line ${problem.line} ${problem.message}`, problem.expected);
+            return;
+          }
+          for (const [name, value] of parsed.value) fromFiles[name] = value;
+        });
+        env = { ...fromFiles, ...job.env };
+      }
+      if (options.policy) {
+        for (const problem of checkJobPolicy(job, options.policy)) {
+          failed = true;
+          addIssue({ message: problem.message, expected: problem.expected ?? '', path: pathOf(job, problem.path) });
+        }
+      }
+      return failed ? NEVER : { ...job, env };
+    }),
+  );
+}
+
+/** A valibot path for a policy issue's `field` or `field[i]`. */
+function pathOf(job: JobFields, path: string): [v.IssuePathItem, ...v.IssuePathItem[]] {
+  const match = /^(\w+)(?:\[(\d+)\])?$/.exec(path);
+  const key = (match?.[1] ?? path) as keyof JobFields;
+  const head: v.ObjectPathItem = { type: 'object', origin: 'value', input: job, key, value: job[key] };
+  if (match?.[2] === undefined) return [head];
+  const list = job[key] as unknown[];
+  return [head, { type: 'array', origin: 'value', input: list, key: Number(match[2]), value: list[Number(match[2])] }];
+}
+
+/**
+ * The valibot schema of a job with the default options (no `baseDir`, no policy): the single source
+ * of the {@link JobConfig} (input) and {@link ResolvedJob} (normalised output) types.
+ */
+export const JobConfigSchema = createJobConfigSchema();
 
 /** A job as callers write it. See {@link JobConfigSchema} for every field. */
 export type JobConfig = v.InferInput<typeof JobConfigSchema>;
 
-/** A validated job with defaults applied and commands split into argv. */
+/**
+ * A validated job: defaults applied, commands split into argv, volumes and GPU requests as objects,
+ * sizes in bytes, capabilities normalised, env files merged into `env` (their paths kept in
+ * `envFile`). A resolved job is itself a valid {@link JobConfig} and parses to itself.
+ */
 export type ResolvedJob = v.InferOutput<typeof JobConfigSchema>;
 
 /** The outcome of {@link safeParseJobConfig}. */
@@ -122,31 +431,81 @@ export type JobConfigParseResult =
   | { readonly success: false; readonly issues: readonly ConfigIssue[] };
 
 /**
- * Validates a job configuration without throwing.
- * Returns the resolved job, or every issue found (field path, what was wrong, what was expected).
+ * Validates a job configuration without throwing. Returns the resolved job, or every issue found
+ * (field path, what was wrong, what was expected). Issue messages never contain the value of a
+ * secret-looking environment variable. Pure, except that it reads the env files the job names.
  */
-export function safeParseJobConfig(input: unknown): JobConfigParseResult {
-  const result = v.safeParse(JobConfigSchema, input);
-  if (!result.success) return { success: false, issues: result.issues.map(toConfigIssue) };
-  return { success: true, job: result.output };
+export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): JobConfigParseResult {
+  const schema = usesDefaultSchema(options) ? JobConfigSchema : createJobConfigSchema(options);
+  const result = v.safeParse(schema, input);
+  if (result.success) return { success: true, job: result.output };
+  const secrets = [...(options.secrets ?? []), ...inputSecrets(input, options.secretWords)];
+  return {
+    success: false,
+    issues: result.issues.map(toConfigIssue).map((issue) => maskIssue(issue, secrets)),
+  };
 }
 
 /**
  * Validates a job configuration.
  * @throws {ConfigError} carrying every issue found.
  */
-export function parseJobConfig(input: unknown): ResolvedJob {
-  const result = safeParseJobConfig(input);
+export function parseJobConfig(input: unknown, options: ParseOptions = {}): ResolvedJob {
+  const result = safeParseJobConfig(input, options);
   if (!result.success) throw new ConfigError(result.issues);
   return result.job;
+}
+
+/**
+ * The pull policy a job runs with: its own `pull`, else `always` for an image tagged `latest` or
+ * not tagged at all (a moving target), else `missing`. An image pinned by digest defaults to
+ * `missing`. Pure.
+ */
+export function effectivePullPolicy(job: { readonly image: string; readonly pull?: PullPolicy | undefined }): PullPolicy {
+  if (job.pull !== undefined) return job.pull;
+  const reference = parseImageReference(job.image);
+  if (!reference.ok) return 'missing';
+  if (reference.value.digest !== undefined) return 'missing';
+  return reference.value.tag === undefined || reference.value.tag === 'latest' ? 'always' : 'missing';
+}
+
+/**
+ * Whether the runner removes a job's container, given its `remove` policy and whether the job
+ * succeeded (exited 0, not stopped). Pure.
+ */
+export function removesContainer(policy: RemovePolicy, succeeded: boolean): boolean {
+  return policy === 'always' || (policy === 'on-success' && succeeded);
+}
+
+function usesDefaultSchema(options: ParseOptions): boolean {
+  return options.baseDir === undefined && options.policy === undefined && options.readFile === undefined && options.lookupEnv === undefined;
+}
+
+function inputSecrets(input: unknown, words: readonly string[] | undefined): string[] {
+  if (typeof input !== 'object' || input === null) return [];
+  const env = (input as { env?: unknown }).env;
+  if (typeof env !== 'object' || env === null) return [];
+  const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return secretValues(strings, secretNameMatcher(words));
+}
+
+function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
+  if (secrets.length === 0) return issue;
+  const masked = { path: maskSecrets(issue.path, secrets), message: maskSecrets(issue.message, secrets) };
+  return issue.expected === undefined ? masked : { ...masked, expected: maskSecrets(issue.expected, secrets) };
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as T;
 }
 
 function toConfigIssue(issue: v.BaseIssue<unknown>): ConfigIssue {
   const path = formatPath(v.getDotPath(issue) ?? 'config');
   if (issue.type === 'strict_object') {
     // valibot reports three things under this type; its own messages would echo the input.
-    if (issue.expected === 'never') return { path, message: `unknown field ${JSON.stringify(path)}` };
-    if (issue.path?.length) return { path, message: 'is required', expected: `a value for ${path}` };
+    if (issue.expected === 'never') return { path, message: `unknown field ${JSON.stringify(path.replace(/^.*[.\]]/, ''))}` };
+    if (issue.received === 'undefined' && issue.expected?.startsWith('"')) return { path, message: 'is required', expected: `a value for ${path}` };
+    if (!issue.message.startsWith('Invalid ')) return { path, message: issue.message };
     return { path, message: `must be an object (${typeOf(issue)})`, expected: 'an object of job fields such as { image: "busybox" }' };
   }
   // valibot's default messages repeat the received value; ours never include input values, so a

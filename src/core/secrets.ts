@@ -56,3 +56,17 @@ export function secretValues(env: Readonly<Record<string, string>>, isSecret: Se
 export function maskEnv(env: Readonly<Record<string, string>>, isSecret: SecretNameMatcher = secretNameMatcher()): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isSecret(name) ? MASK : value]));
 }
+
+/**
+ * Replaces every occurrence of the given secret values in `text` with {@link MASK}, longest value
+ * first (so a secret that contains another is masked whole). Empty values are ignored.
+ *
+ * @example maskSecrets('psql -p hunter2', ['hunter2']) // 'psql -p ***'
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length)) {
+    masked = masked.replaceAll(secret, MASK);
+  }
+  return masked;
+}

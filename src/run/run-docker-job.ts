@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { parseJobConfig, type JobConfig, type ResolvedJob } from '../core/job-config.js';
+import { effectivePullPolicy, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
 import { isEngineError } from '../errors/engine-error.js';
@@ -113,7 +113,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(timer);
     let removeError: unknown;
-    if (handle) {
+    if (handle && removesContainer(job.remove, outcome !== undefined && !outcome.failed)) {
       await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) }).catch((error: unknown) => {
         removeError = error;
       });
@@ -154,14 +154,15 @@ async function createWithPullPolicy(
 ): Promise<EngineJob> {
   const spec = toJobSpec(job);
   const pull = () => engine.pullImage(job.image, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
-  if (job.pull === 'always') await pull();
+  const policy = effectivePullPolicy(job);
+  if (policy === 'always') await pull();
   signal?.throwIfAborted();
   // No signal on create: a container created while the request was being aborted would be
   // unknown to us, and left behind.
   try {
     return await engine.createJob(spec);
   } catch (error) {
-    if (job.pull !== 'missing' || !isMissingImage(error)) throw error;
+    if (policy !== 'missing' || !isMissingImage(error)) throw error;
   }
   await pull();
   signal?.throwIfAborted();
@@ -174,6 +175,7 @@ function isMissingImage(error: unknown): boolean {
 
 /** Builds the engine's job spec from a resolved job, adding the ownership labels. */
 export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSpec {
+  const defined = <K extends keyof JobSpec>(key: K, value: JobSpec[K] | undefined) => (value === undefined ? {} : { [key]: value });
   return {
     image: job.image,
     env: job.env,
@@ -187,12 +189,28 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSp
     },
     tty: job.tty,
     stopTimeout: job.stopTimeout,
-    ...(job.command === undefined ? {} : { command: job.command }),
-    ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
-    ...(job.workdir === undefined ? {} : { workdir: job.workdir }),
-    ...(job.user === undefined ? {} : { user: job.user }),
-    ...(job.network === undefined ? {} : { network: job.network }),
-    ...(job.name === undefined ? {} : { name: job.name }),
+    ...defined('command', job.command),
+    ...defined('entrypoint', job.entrypoint),
+    ...defined('workdir', job.workdir),
+    ...defined('user', job.user),
+    ...defined('network', job.network),
+    ...defined('name', job.name),
+    ...defined('platform', job.platform),
+    ...defined('stopSignal', job.stopSignal),
+    ...defined('init', job.init),
+    ...defined('memoryBytes', job.memory),
+    ...defined('memorySwapBytes', job.memorySwap),
+    // Exact: validation kept cpus to nine decimals.
+    ...defined('nanoCpus', job.cpus === undefined ? undefined : Math.round(job.cpus * 1e9)),
+    ...defined('shmSizeBytes', job.shmSize),
+    ...defined('pidsLimit', job.pidsLimit),
+    ...defined('gpus', job.gpus),
+    ...defined('readOnlyRootfs', job.readOnly),
+    ...defined('capAdd', job.capAdd),
+    ...defined('capDrop', job.capDrop),
+    ...defined('privileged', job.privileged),
+    ...defined('pidMode', job.pidMode),
+    ...defined('extraHosts', job.extraHosts),
   };
 }
 

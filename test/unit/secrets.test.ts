@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskEnv, secretNameMatcher, secretValues } from '../../src/core/secrets.js';
+import { MASK, maskEnv, maskSecrets, secretNameMatcher, secretValues } from '../../src/core/secrets.js';
 
 describe('secretNameMatcher', () => {
   const isSecret = secretNameMatcher();
@@ -32,5 +32,16 @@ describe('secretValues and maskEnv', () => {
 
   it('masks the values of secret-looking names and keeps the rest', () => {
     expect(maskEnv(env)).toEqual({ DB_NAME_ENV: 'analytics', DB_PWD_ENV: MASK, API_TOKEN: MASK, HOST: 'db' });
+  });
+});
+
+describe('maskSecrets', () => {
+  it('replaces every occurrence of every secret, the longest first', () => {
+    expect(maskSecrets('psql -p hunter2 --again=hunter2', ['hunter2'])).toBe(`psql -p ${MASK} --again=${MASK}`);
+    expect(maskSecrets('token abc123456 and abc', ['abc', 'abc123456'])).toBe(`token ${MASK} and ${MASK}`);
+  });
+
+  it('ignores empty secrets and leaves text without secrets alone', () => {
+    expect(maskSecrets('nothing here', ['', 'absent'])).toBe('nothing here');
   });
 });
