@@ -92,9 +92,13 @@ export function parseVolumeSpec(spec: string): ParseResult<VolumeMount> {
   }
 
   const [source, target, mode] = parts as [string, string, string?];
+  if (parts.length === 3 && /^[/\\]/.test(parts[2] as string)) {
+    return fail(`has "${parts[2]}" where the options go: a source or container path cannot contain ":"`, SPEC_FORMAT);
+  }
   if (parts.length === 2 && parseOptions(target).ok) {
     // docker refuses `/data:ro` too: an anonymous volume takes no options, and a mount needs a target.
-    return fail(`has options (${target}) but no container path`, 'SOURCE:TARGET:OPTIONS; an anonymous volume (a container path alone) takes no options');
+    const drive = driveOffset ? ` ("${source}" reads as a Windows path: a single letter before ":" is a drive letter)` : '';
+    return fail(`has options (${target}) but no container path${drive}`, 'SOURCE:TARGET:OPTIONS; an anonymous volume (a container path alone) takes no options');
   }
   const options = mode === undefined ? { ok: true as const, value: {} } : parseOptions(mode);
   if (!options.ok) return options;

@@ -181,6 +181,15 @@ describe('parseVolumeSpec', () => {
       expect(failure('vol:ro,z').message).toBe('has options (ro,z) but no container path');
     });
 
+    it('says a path after the second colon sits where the options go', () => {
+      expect(failure('vo:l:/c').message).toBe('has "/c" where the options go: a source or container path cannot contain ":"');
+      expect(failure('/h:C:\\c').message).toBe('has "\\c" where the options go: a source or container path cannot contain ":"');
+    });
+
+    it('says when a one-letter source reads as a drive letter', () => {
+      expect(failure('v:/y:ro').message).toBe('has options (ro) but no container path ("v:/y" reads as a Windows path: a single letter before ":" is a drive letter)');
+    });
+
     it('refuses a lone Windows path, which mounts nothing anywhere', () => {
       expect(failure('C:\\data').message).toContain('Windows path alone');
       expect(failure('v:/c').expected).toContain('a volume name has two or more characters');

@@ -196,7 +196,8 @@ function createBody(spec: JobSpec): Docker.ContainerCreateOptions {
       ),
     },
     ...defined('Cmd', spec.command && [...spec.command]),
-    ...defined('Entrypoint', spec.entrypoint && [...spec.entrypoint]),
+    // An empty entrypoint removes the image's; the engine expects it as `[""]`, as the docker CLI sends it.
+    ...defined('Entrypoint', spec.entrypoint && (spec.entrypoint.length === 0 ? [''] : [...spec.entrypoint])),
     ...defined('WorkingDir', spec.workdir),
     ...defined('User', spec.user),
     ...defined('StopSignal', spec.stopSignal),
