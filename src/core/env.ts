@@ -116,7 +116,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
     if (raw === undefined || raw.trim() === '') continue;
     const read = readSetting(raw.trim(), s);
     if ('issue' in read) issues.push(read.issue);
-    else config[s.field] = read.value;
+    // One env file is passed as a path, so its issues name DOCKER_JOB_ENV_FILE, not DOCKER_JOB_ENV_FILE[0].
+    else config[s.field] = s.field === 'envFile' && Array.isArray(read.value) && read.value.length === 1 ? read.value[0] : read.value;
   }
   for (const name of Object.keys(env)) {
     if (!name.startsWith(SETTING_PREFIX) || name.endsWith(CHILD_ENV_SUFFIX)) continue;

@@ -6,7 +6,7 @@ import { parseCapabilities, parseExtraHost, parseNetworkMode, parsePidMode, pars
 import { parseEnvFile, readLocalFile, type ReadFile } from './env-file.js';
 import { parseGpuRequest, type GpuRequest } from './gpus.js';
 import { parseImageReference } from './image-reference.js';
-import { checkJobPolicy, type JobPolicy } from './policy.js';
+import { checkJobPolicy, type JobPolicy, type PolicySubject } from './policy.js';
 import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
 import { parseByteSize, parseNanoCpus } from './units.js';
 import { bindSourceKind, checkVolumeMount, MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS, normalizedTarget, parseVolumeSpec, resolveVolumeMount, type VolumeMount } from './volumes.js';
@@ -75,6 +75,25 @@ function checkedString(parse: (text: string) => ParseResult<unknown>, typeMessag
       if (!result.ok) addIssue({ message: result.message, expected: result.expected });
     }),
   );
+}
+
+/**
+ * Runs the policy on one field's value alone, so that its issues come with every other issue of
+ * the job, not only once the rest is valid. `field` names the value in a {@link PolicySubject}.
+ */
+function policyCheck<T>(policy: JobPolicy | undefined, subject: (value: T) => PolicySubject) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (!policy || !dataset.typed) return;
+    for (const problem of checkJobPolicy(subject(dataset.value), policy)) {
+      const index = /\[(\d+)\]$/.exec(problem.path)?.[1];
+      const list = dataset.value as unknown;
+      addIssue({
+        message: problem.message,
+        expected: problem.expected ?? '',
+        ...(index === undefined || !Array.isArray(list) ? {} : { path: [{ type: 'array', origin: 'value', input: list, key: Number(index), value: list[Number(index)] }] }),
+      });
+    }
+  });
 }
 
 const noNul = (what: string) => v.check<string, string>((s) => !s.includes('\0'), `must not contain a NUL character (${what} cannot carry one)`);
@@ -149,12 +168,19 @@ const VolumeObject = v.strictObject(
 );
 
 /** A volume item: a `-v` string or an object, checked by the same rules, relative sources resolved against `baseDir`. */
-function volumeItem(baseDir: string | undefined) {
+function volumeItem(baseDir: string | undefined, policy: JobPolicy | undefined) {
   const finish = (mount: VolumeMount, addIssue: (info: { message: string; expected: string }) => void): VolumeMount | undefined => {
-    if (bindSourceKind(mount) !== 'relative') return mount;
-    if (baseDir !== undefined) return resolveVolumeMount(mount, baseDir);
-    addIssue({ message: `has a relative host path "${mount.source}" and no baseDir to resolve it against`, expected: 'an absolute host path, or the baseDir option (the docker CLI uses its working directory)' });
-    return undefined;
+    let resolved = mount;
+    if (bindSourceKind(mount) === 'relative') {
+      if (baseDir === undefined) {
+        addIssue({ message: `has a relative host path "${mount.source}" and no baseDir to resolve it against`, expected: 'an absolute host path, or the baseDir option (the docker CLI uses its working directory)' });
+        return undefined;
+      }
+      resolved = resolveVolumeMount(mount, baseDir);
+    }
+    const refusals = policy ? checkJobPolicy({ volumes: [resolved] }, policy) : [];
+    for (const problem of refusals) addIssue({ message: problem.message, expected: problem.expected ?? '' });
+    return refusals.length > 0 ? undefined : resolved;
   };
   const fromString = v.pipe(
     v.string(),
@@ -183,9 +209,9 @@ function volumeItem(baseDir: string | undefined) {
 }
 
 /** Volumes: each item parsed, each container path mounted once. */
-function volumes(baseDir: string | undefined) {
+function volumes(baseDir: string | undefined, policy: JobPolicy | undefined) {
   return v.pipe(
-    v.array(volumeItem(baseDir), 'must be a list of volumes'),
+    v.array(volumeItem(baseDir, policy), 'must be a list of volumes'),
     v.rawCheck(({ dataset, addIssue }) => {
       // Runs even when some items are invalid (those are skipped), so every issue is reported at once.
       const targets = new Map<string, number>();
@@ -247,8 +273,13 @@ function envFilePath(baseDir: string | undefined) {
   );
 }
 
+/** Env-file paths: one or a list, relative ones resolved against `baseDir`. */
+function envFileField(baseDir: string | undefined) {
+  return oneOrMany(envFilePath(baseDir), 'must be a path or a list of paths');
+}
+
 /** The fields of a job; see {@link createJobConfigSchema}. */
-function jobFields(options: ParseOptions) {
+function jobFields(options: JobConfigSchemaOptions) {
   return v.strictObject({
     /** Image reference, e.g. `python:3.12-slim` or `registry.example.com:5000/etl/job@sha256:...`. */
     image: checkedString(parseImageReference, 'must be an image reference string'),
@@ -259,15 +290,15 @@ function jobFields(options: ParseOptions) {
     /** Environment variables the child sees, passed unchanged. They override those of `envFile`. */
     env: v.optional(stringRecord(ENV_NAME, v.pipe(v.string('must be a string'), noNul('an environment value'))), {}),
     /** Env files in docker's `--env-file` format, read when the job is parsed; relative paths need `baseDir`. */
-    envFile: v.optional(oneOrMany(envFilePath(options.baseDir), 'must be a path or a list of paths')),
+    envFile: v.optional(envFileField(options.baseDir)),
     /** Volumes: `docker run -v` strings or {@link VolumeMount} objects. */
-    volumes: v.optional(volumes(options.baseDir), []),
+    volumes: v.optional(volumes(options.baseDir, options.policy), []),
     /** Working directory inside the container: an absolute path. */
     workdir: v.optional(v.pipe(v.string('must be a string'), v.regex(/^\//, 'must be an absolute path (docker refuses others)'), noNul('a path'))),
     /** User (and group) to run as: `1000:1000`, `nobody`, `app:app`. */
     user: v.optional(parsedString(parseUser)),
     /** Network mode: `none`, `bridge` (engine default), `host`, `container:<name>`, or a network name. */
-    network: v.optional(parsedString(parseNetworkMode)),
+    network: v.optional(v.pipe(parsedString(parseNetworkMode), policyCheck(options.policy, (network: string) => ({ network, volumes: [] })))),
     /** When to pull the image. Default: {@link effectivePullPolicy} (`always` for `latest` or untagged, else `missing`). */
     pull: v.optional(PullPolicySchema),
     /** Platform of the image to run, `os[/arch[/variant]]` (`linux/arm64`). */
@@ -319,13 +350,15 @@ function jobFields(options: ParseOptions) {
     /** Mount the container's root file system read-only (docker's `--read-only`). */
     readOnly: v.optional(v.boolean('must be true or false')),
     /** Capabilities to add (`NET_ADMIN`, `CAP_SYS_PTRACE`, `ALL`); normalised to `CAP_*`, sorted, as docker does. */
-    capAdd: v.optional(v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities))),
+    capAdd: v.optional(
+      v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities), policyCheck(options.policy, (capAdd: string[]) => ({ capAdd, volumes: [] }))),
+    ),
     /** Capabilities to drop (`ALL`, `NET_RAW`); normalised like `capAdd`. */
     capDrop: v.optional(v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities))),
     /** Run privileged (every device, every capability, no confinement). */
-    privileged: v.optional(v.boolean('must be true or false')),
+    privileged: v.optional(v.pipe(v.boolean('must be true or false'), policyCheck(options.policy, (privileged: boolean) => ({ privileged, volumes: [] })))),
     /** PID namespace: `host` or `container:<name>` (docker's `--pid`). */
-    pidMode: v.optional(parsedString(parsePidMode)),
+    pidMode: v.optional(v.pipe(parsedString(parsePidMode), policyCheck(options.policy, (pidMode: string) => ({ pidMode, volumes: [] })))),
     /** Extra `/etc/hosts` entries (docker's `--add-host`): `host:ip`, `host=ip`, `host:host-gateway`; stored as `host:ip`. */
     extraHosts: v.optional(v.array(parsedString(parseExtraHost), 'must be a list of host:ip entries')),
     /** Give the child a TTY: output arrives raw, stdout and stderr merged. */
@@ -344,69 +377,38 @@ function capabilities({ dataset, addIssue, NEVER }: { dataset: { value: string[]
 
 type JobFields = v.InferOutput<ReturnType<typeof jobFields>>;
 
-/**
- * Builds the valibot schema of a job for the given options (`baseDir` for relative paths, `policy`,
- * env-file reading). Its input type is {@link JobConfig}, its output {@link ResolvedJob}. Once the
- * fields are valid it checks what spans fields: `memorySwap` against `memory`, the env files
- * (read and merged into `env`, which wins), and the policy.
- */
-export function createJobConfigSchema(options: ParseOptions = {}) {
-  return v.pipe(
-    jobFields(options),
-    v.rawTransform<JobFields, JobFields>(({ dataset, addIssue, NEVER }) => {
-      const job = dataset.value;
-      const at = (key: string) => [{ type: 'object' as const, origin: 'value' as const, input: job, key, value: job[key as keyof JobFields] }] as [v.ObjectPathItem];
-      let failed = false;
-      const issue = (key: string, message: string, expected: string) => {
-        failed = true;
-        addIssue({ message, expected, path: at(key) });
-      };
-      if (job.memorySwap !== undefined && job.memorySwap > 0) {
-        if (!job.memory) issue('memorySwap', 'is set without memory', 'memory set too (docker needs both)');
-        else if (job.memorySwap !== -1 && job.memorySwap < job.memory) issue('memorySwap', `is less than memory (${job.memorySwap} < ${job.memory} bytes)`, 'memory plus swap: at least memory, or -1 for unlimited swap');
-      }
-      let env = job.env;
-      if (job.envFile !== undefined) {
-        const fromFiles: Record<string, string> = {};
-        const read = options.readFile ?? readLocalFile;
-        job.envFile.forEach((path, i) => {
-          const key = job.envFile?.length === 1 ? 'envFile' : `envFile[${i}]`;
-          let bytes: Uint8Array;
-          try {
-            bytes = read(path);
-          } catch (error) {
-            const code = (error as NodeJS.ErrnoException | undefined)?.code;
-            issue(key, `${path} cannot be read${code ? ` (${code})` : ''}`, 'a readable env file');
-            return;
-          }
-          const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
-          if (!parsed.ok) {
-            for (const problem of parsed.issues) issue(key, `${path} line ${problem.line} ${problem.message}`, problem.expected);
-            return;
-          }
-          for (const [name, value] of parsed.value) fromFiles[name] = value;
-        });
-        env = { ...fromFiles, ...job.env };
-      }
-      if (options.policy) {
-        for (const problem of checkJobPolicy(job, options.policy)) {
-          failed = true;
-          addIssue({ message: problem.message, expected: problem.expected ?? '', path: pathOf(job, problem.path) });
-        }
-      }
-      return failed ? NEVER : { ...job, env };
-    }),
-  );
+/** Options of {@link createJobConfigSchema}: those of {@link ParseOptions} that decide what the schema accepts. */
+export interface JobConfigSchemaOptions {
+  /** See {@link ParseOptions.baseDir}. */
+  readonly baseDir?: string | undefined;
+  /** See {@link ParseOptions.policy}. */
+  readonly policy?: JobPolicy | undefined;
+  /**
+   * The variables of the job's env files, already read, in file order: merged under `env`. The
+   * schema does no I/O; {@link parseJobConfig} reads the files and passes them here.
+   */
+  readonly envFromFiles?: Readonly<Record<string, string>> | undefined;
 }
 
-/** A valibot path for a policy issue's `field` or `field[i]`. */
-function pathOf(job: JobFields, path: string): [v.IssuePathItem, ...v.IssuePathItem[]] {
-  const match = /^(\w+)(?:\[(\d+)\])?$/.exec(path);
-  const key = (match?.[1] ?? path) as keyof JobFields;
-  const head: v.ObjectPathItem = { type: 'object', origin: 'value', input: job, key, value: job[key] };
-  if (match?.[2] === undefined) return [head];
-  const list = job[key] as unknown[];
-  return [head, { type: 'array', origin: 'value', input: list, key: Number(match[2]), value: list[Number(match[2])] }];
+/**
+ * Builds the valibot schema of a job for the given options (`baseDir` for relative paths, a
+ * `policy`). Its input type is {@link JobConfig}, its output {@link ResolvedJob}. Pure: it does not
+ * read env files; {@link parseJobConfig} does, and hands their variables in as `envFromFiles`.
+ */
+export function createJobConfigSchema(options: JobConfigSchemaOptions = {}) {
+  return v.pipe(
+    jobFields(options),
+    // A check, not a transformation: it runs even when other fields are invalid, so its issue comes with theirs.
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (typeof dataset.value !== 'object' || dataset.value === null) return;
+      const job = dataset.value as Partial<Record<'memory' | 'memorySwap', unknown>>;
+      if (typeof job.memorySwap !== 'number' || job.memorySwap <= 0) return;
+      const path: [v.ObjectPathItem] = [{ type: 'object', origin: 'value', input: dataset.value as Record<string, unknown>, key: 'memorySwap', value: job.memorySwap }];
+      if (job.memory === undefined || job.memory === 0) addIssue({ message: 'is set without memory', expected: 'memory set too (docker needs both)', path });
+      else if (typeof job.memory === 'number' && job.memorySwap < job.memory) addIssue({ message: `is less than memory (${job.memorySwap} < ${job.memory} bytes)`, expected: 'memory plus swap: at least memory, or -1 for unlimited swap', path });
+    }),
+    v.transform((job) => (options.envFromFiles === undefined ? job : { ...job, env: { ...options.envFromFiles, ...job.env } })),
+  );
 }
 
 /**
@@ -436,14 +438,51 @@ export type JobConfigParseResult =
  * secret-looking environment variable. Pure, except that it reads the env files the job names.
  */
 export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): JobConfigParseResult {
-  const schema = usesDefaultSchema(options) ? JobConfigSchema : createJobConfigSchema(options);
+  const files = readEnvFiles(input, options);
+  const schema =
+    options.baseDir === undefined && options.policy === undefined && files.vars === undefined
+      ? JobConfigSchema
+      : createJobConfigSchema({ baseDir: options.baseDir, policy: options.policy, envFromFiles: files.vars });
   const result = v.safeParse(schema, input);
-  if (result.success) return { success: true, job: result.output };
+  if (result.success && files.issues.length === 0) return { success: true, job: result.output };
   const secrets = [...(options.secrets ?? []), ...inputSecrets(input, options.secretWords)];
   return {
     success: false,
-    issues: result.issues.map(toConfigIssue).map((issue) => maskIssue(issue, secrets)),
+    issues: [...(result.success ? [] : result.issues.map(toConfigIssue)), ...files.issues].map((issue) => maskIssue(issue, secrets)),
   };
+}
+
+/**
+ * Reads and parses the env files a job names, when its `envFile` field is valid on its own (the
+ * schema reports it otherwise): the one piece of I/O of the configuration core. Issues name the
+ * file and the line, never a value.
+ */
+function readEnvFiles(input: unknown, options: ParseOptions): { vars?: Record<string, string>; issues: ConfigIssue[] } {
+  const given = typeof input === 'object' && input !== null ? (input as { envFile?: unknown }).envFile : undefined;
+  if (given === undefined) return { issues: [] };
+  const paths = v.safeParse(envFileField(options.baseDir), given);
+  if (!paths.success) return { issues: [] };
+  const vars: Record<string, string> = {};
+  const issues: ConfigIssue[] = [];
+  const read = options.readFile ?? readLocalFile;
+  paths.output.forEach((path, i) => {
+    const at = Array.isArray(given) ? `envFile[${i}]` : 'envFile';
+    let bytes: Uint8Array;
+    try {
+      bytes = read(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      issues.push({ path: at, message: `${path} cannot be read${code ? ` (${code})` : ''}`, expected: 'a readable env file' });
+      return;
+    }
+    const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
+    if (!parsed.ok) {
+      for (const problem of parsed.issues) issues.push({ path: at, message: `${path} line ${problem.line} ${problem.message}`, expected: problem.expected });
+      return;
+    }
+    for (const [name, value] of parsed.value) vars[name] = value;
+  });
+  return { vars, issues };
 }
 
 /**
@@ -475,10 +514,6 @@ export function effectivePullPolicy(job: { readonly image: string; readonly pull
  */
 export function removesContainer(policy: RemovePolicy, succeeded: boolean): boolean {
   return policy === 'always' || (policy === 'on-success' && succeeded);
-}
-
-function usesDefaultSchema(options: ParseOptions): boolean {
-  return options.baseDir === undefined && options.policy === undefined && options.readFile === undefined && options.lookupEnv === undefined;
 }
 
 function inputSecrets(input: unknown, words: readonly string[] | undefined): string[] {

@@ -413,6 +413,14 @@ describe('parseJobConfig', () => {
   });
 
   describe('every issue at once', () => {
+    it('reports policy refusals, env-file problems and memorySwap together with every other issue', () => {
+      const readFile = () => new TextEncoder().encode('=nameless\n');
+      const issues = issuesOf({ privileged: true, cpus: 'lots', memorySwap: '1g', envFile: '/x.env', volumes: ['/var/run/docker.sock:/s', 'rel:rel'] }, { policy: STRICT_POLICY, readFile });
+      expect(issues.map((i) => i.path).sort()).toEqual(['cpus', 'envFile', 'memorySwap', 'privileged', 'volumes[0]', 'volumes[1]']);
+      // memorySwap is judged against memory only when memory itself is valid.
+      expect(issuesOf({ memory: 'lots', memorySwap: '1g' }).map((i) => i.path)).toEqual(['memory']);
+    });
+
     it('reports every bad field of the schema in one error', () => {
       const error = configError({ image: '', env: { A: 1 }, volumes: ['/a:/a', 7], pull: 'no', stopTimeout: -1, bogus: true });
       expect([...new Set(error.issues.map((i) => i.path))].sort()).toEqual(['bogus', 'env.A', 'image', 'pull', 'stopTimeout', 'volumes[1]']);
