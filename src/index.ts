@@ -25,6 +25,7 @@ export {
   type ResolvedJob,
   type JobConfigParseResult,
   type ParseOptions,
+  type JobConfigSchemaOptions,
   type PullPolicy,
   type RemovePolicy,
 } from './core/job-config.js';

@@ -1,7 +1,19 @@
 /** The outcome of a pure parser: a value, or what was wrong with the input and what would be accepted. */
 export type ParseResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly message: string; readonly expected: string };
+  | {
+      /** The input was understood. */
+      readonly ok: true;
+      /** What it means. */
+      readonly value: T;
+    }
+  | {
+      /** The input was refused. */
+      readonly ok: false;
+      /** What was wrong, in words, e.g. `has an unterminated double quote opened at position 6`. */
+      readonly message: string;
+      /** What would have been accepted. */
+      readonly expected: string;
+    };
 
 const DOUBLE_QUOTE_ESCAPABLE = new Set(['\\', '"', '$', '`', '\n']);
 

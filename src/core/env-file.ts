@@ -12,8 +12,18 @@ export interface EnvFileIssue {
 
 /** The variables of an env file in file order (a repeated name appears again, as docker keeps it), or every issue found. */
 export type EnvFileParseResult =
-  | { readonly ok: true; readonly value: readonly (readonly [name: string, value: string])[] }
-  | { readonly ok: false; readonly issues: readonly EnvFileIssue[] };
+  | {
+      /** The file was understood. */
+      readonly ok: true;
+      /** Its variables as `[name, value]`, in file order. */
+      readonly value: readonly (readonly [name: string, value: string])[];
+    }
+  | {
+      /** The file was refused. */
+      readonly ok: false;
+      /** Every bad line. */
+      readonly issues: readonly EnvFileIssue[];
+    };
 
 /** docker reads env files with Go's bufio.Scanner: a line (with its `\r`, without `\n`) may hold 65535 bytes. */
 export const ENV_FILE_MAX_LINE_BYTES = 65_535;

@@ -429,8 +429,18 @@ export type ResolvedJob = v.InferOutput<typeof JobConfigSchema>;
 
 /** The outcome of {@link safeParseJobConfig}. */
 export type JobConfigParseResult =
-  | { readonly success: true; readonly job: ResolvedJob }
-  | { readonly success: false; readonly issues: readonly ConfigIssue[] };
+  | {
+      /** The configuration is valid. */
+      readonly success: true;
+      /** The resolved job. */
+      readonly job: ResolvedJob;
+    }
+  | {
+      /** The configuration is invalid. */
+      readonly success: false;
+      /** Every issue found, secret values masked. */
+      readonly issues: readonly ConfigIssue[];
+    };
 
 /**
  * Validates a job configuration without throwing. Returns the resolved job, or every issue found

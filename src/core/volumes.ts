@@ -53,7 +53,7 @@ type Options = Pick<VolumeMount, 'readOnly' | 'selinuxLabel' | 'propagation' | '
  *
  * - `/host/path:/container/path[:OPTIONS]`: bind mount of an absolute host path;
  * - `./relative:/container/path`: bind mount of a path relative to the `baseDir` option (any source
- *   starting with `.`, as the docker CLI reads it; resolution happens in {@link resolveVolumeMount});
+ *   starting with `.`, as the docker CLI reads it; the job's `baseDir` option resolves it);
  * - `C:\data:/data`, `\\server\share:/data`: a Windows host path (the drive letter's colon is not a
  *   separator); only an engine on Windows or Docker Desktop can mount it;
  * - `name:/container/path[:OPTIONS]`: a named volume (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`);
