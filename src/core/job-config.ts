@@ -78,8 +78,8 @@ function checkedString(parse: (text: string) => ParseResult<unknown>, typeMessag
 }
 
 /**
- * Runs the policy on one field's value alone, so that its issues come with every other issue of
- * the job, not only once the rest is valid. `field` names the value in a {@link PolicySubject}.
+ * Runs the policy on one field's value alone (`subject` puts it in a {@link PolicySubject}), so
+ * that its issues come with every other issue of the job, not only once the rest is valid.
  */
 function policyCheck<T>(policy: JobPolicy | undefined, subject: (value: T) => PolicySubject) {
   return v.rawCheck<T>(({ dataset, addIssue }) => {
@@ -150,6 +150,17 @@ function byteSize(min: number, minMessage: string) {
       : v.pipe(v.number('must be a size such as 512m, or a number of bytes'), v.integer('must be a whole number of bytes'), v.check((n) => n === 0 || n >= min, minMessage)),
   );
 }
+
+/** Capability names, normalised as the docker CLI normalises them. */
+const Capabilities = v.pipe(
+  v.array(v.string('must be a string'), 'must be a list of capabilities'),
+  v.rawTransform<string[], string[]>(({ dataset, addIssue, NEVER }) => {
+    const result = parseCapabilities(dataset.value);
+    if (result.ok) return result.value;
+    addIssue({ message: result.message, expected: result.expected });
+    return NEVER;
+  }),
+);
 
 const ENV_NAME = v.pipe(v.string(), v.regex(/^[^=\0]+$/, 'must be a non-empty name without "=" or NUL'));
 
@@ -350,11 +361,9 @@ function jobFields(options: JobConfigSchemaOptions) {
     /** Mount the container's root file system read-only (docker's `--read-only`). */
     readOnly: v.optional(v.boolean('must be true or false')),
     /** Capabilities to add (`NET_ADMIN`, `CAP_SYS_PTRACE`, `ALL`); normalised to `CAP_*`, sorted, as docker does. */
-    capAdd: v.optional(
-      v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities), policyCheck(options.policy, (capAdd: string[]) => ({ capAdd, volumes: [] }))),
-    ),
+    capAdd: v.optional(v.pipe(Capabilities, policyCheck(options.policy, (capAdd: string[]) => ({ capAdd, volumes: [] })))),
     /** Capabilities to drop (`ALL`, `NET_RAW`); normalised like `capAdd`. */
-    capDrop: v.optional(v.pipe(v.array(v.string('must be a string'), 'must be a list of capabilities'), v.rawTransform(capabilities))),
+    capDrop: v.optional(Capabilities),
     /** Run privileged (every device, every capability, no confinement). */
     privileged: v.optional(v.pipe(v.boolean('must be true or false'), policyCheck(options.policy, (privileged: boolean) => ({ privileged, volumes: [] })))),
     /** PID namespace: `host` or `container:<name>` (docker's `--pid`). */
@@ -367,15 +376,6 @@ function jobFields(options: JobConfigSchemaOptions) {
     remove: v.optional(RemovePolicySchema, 'always'),
   });
 }
-
-function capabilities({ dataset, addIssue, NEVER }: { dataset: { value: string[] }; addIssue: (info: { message: string; expected: string }) => void; NEVER: never }): string[] {
-  const result = parseCapabilities(dataset.value);
-  if (result.ok) return result.value;
-  addIssue({ message: result.message, expected: result.expected });
-  return NEVER;
-}
-
-type JobFields = v.InferOutput<ReturnType<typeof jobFields>>;
 
 /** Options of {@link createJobConfigSchema}: those of {@link ParseOptions} that decide what the schema accepts. */
 export interface JobConfigSchemaOptions {

@@ -363,6 +363,11 @@ describe('configFromEnv', () => {
       expect(error.message).not.toContain('AKIA-very-secret');
       expect(issueAt(error.issues, 'DOCKER_JOB_USER').message).toBe('"*** x" is not a user');
     });
+
+    it('does not mask flags that secret-looking names hold, which would garble the messages', () => {
+      const error = envError({ IMAGE: 'x', AUTH_ENABLED: 'true', DOCKER_JOB_INIT: 'maybe' });
+      expect(error.issues).toEqual([{ path: 'DOCKER_JOB_INIT', message: 'is not a boolean', expected: 'true or false (or 1/0, yes/no)' }]);
+    });
   });
 
   describe('every issue at once', () => {

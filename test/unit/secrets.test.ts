@@ -30,6 +30,10 @@ describe('secretValues and maskEnv', () => {
     expect(secretValues(env)).toEqual(['s3cret']);
   });
 
+  it('leaves out values too weak to be secrets, which would garble every message if masked', () => {
+    expect(secretValues({ AUTH_ENABLED: 'true', API_KEY_REQUIRED: 'No', TOKEN_TTL: '5', AUTH_MODE: 'disabled', DB_PWD: 'ab' })).toEqual(['ab']);
+  });
+
   it('masks the values of secret-looking names and keeps the rest', () => {
     expect(maskEnv(env)).toEqual({ DB_NAME_ENV: 'analytics', DB_PWD_ENV: MASK, API_TOKEN: MASK, HOST: 'db' });
   });
