@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { parseCommandString, type ParseResult } from './command.js';
@@ -9,7 +8,7 @@ import { parseImageReference } from './image-reference.js';
 import { checkJobPolicy, type JobPolicy, type PolicySubject } from './policy.js';
 import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
 import { parseByteSize, parseNanoCpus } from './units.js';
-import { bindSourceKind, checkVolumeMount, MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS, normalizedTarget, parseVolumeSpec, resolveVolumeMount, type VolumeMount } from './volumes.js';
+import { bindSourceKind, checkVolumeMount, MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS, normalizedTarget, parseVolumeSpec, resolvePath, resolveVolumeMount, type VolumeMount } from './volumes.js';
 
 /** Options of {@link parseJobConfig}, {@link safeParseJobConfig} and {@link configFromEnv}. */
 export interface ParseOptions {
@@ -183,8 +182,8 @@ function volumeItem(baseDir: string | undefined, policy: JobPolicy | undefined) 
   const finish = (mount: VolumeMount, addIssue: (info: { message: string; expected: string }) => void): VolumeMount | undefined => {
     let resolved = mount;
     if (bindSourceKind(mount) === 'relative') {
-      if (baseDir === undefined) {
-        addIssue({ message: `has a relative host path "${mount.source}" and no baseDir to resolve it against`, expected: 'an absolute host path, or the baseDir option (the docker CLI uses its working directory)' });
+      if (baseDir === undefined || !baseDir.startsWith('/')) {
+        addIssue({ message: `has a relative host path "${mount.source}" and ${noBaseDir(baseDir)}`, expected: 'an absolute host path, or the baseDir option (the docker CLI uses its working directory)' });
         return undefined;
       }
       resolved = resolveVolumeMount(mount, baseDir);
@@ -269,6 +268,11 @@ const GpuObject = v.pipe(
 );
 const GpuItem = v.lazy((input) => (typeof input === 'string' ? parsedString(parseGpuRequest) : GpuObject));
 
+/** Why a relative path cannot be resolved. */
+function noBaseDir(baseDir: string | undefined): string {
+  return baseDir === undefined ? 'no baseDir to resolve it against' : `a baseDir "${baseDir}" that is not absolute`;
+}
+
 /** An absolute env-file path, or a relative one resolved against `baseDir`. */
 function envFilePath(baseDir: string | undefined) {
   return v.pipe(
@@ -277,8 +281,8 @@ function envFilePath(baseDir: string | undefined) {
     noNul('a path'),
     v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
       if (dataset.value.startsWith('/')) return dataset.value;
-      if (baseDir !== undefined) return posix.resolve(baseDir, dataset.value);
-      addIssue({ message: `is a relative path "${dataset.value}" and no baseDir was given to resolve it against`, expected: 'an absolute path, or the baseDir option' });
+      if (baseDir?.startsWith('/')) return resolvePath(baseDir, dataset.value);
+      addIssue({ message: `is a relative path "${dataset.value}" and ${noBaseDir(baseDir)}`, expected: 'an absolute path, or the baseDir option' });
       return NEVER;
     }),
   );

@@ -157,7 +157,16 @@ export function bindSourceKind(mount: VolumeMount): BindSourceKind | undefined {
  */
 export function resolveVolumeMount(mount: VolumeMount, baseDir: string): VolumeMount {
   if (bindSourceKind(mount) !== 'relative') return mount;
-  return { ...mount, source: posix.resolve(baseDir, mount.source as string) };
+  return { ...mount, source: resolvePath(baseDir, mount.source as string) };
+}
+
+/**
+ * `path` resolved against the absolute `baseDir` and cleaned (`..`, `.`, repeated and trailing
+ * slashes), as Go's `filepath.Abs` does for the docker CLI. Pure: unlike `path.resolve`, it never
+ * falls back on the process's working directory.
+ */
+export function resolvePath(baseDir: string, path: string): string {
+  return posix.normalize(path.startsWith('/') ? path : `${baseDir}/${path}`).replace(/(.)\/+$/, '$1');
 }
 
 /** The container path as the engine compares it: cleaned, without a trailing slash. */

@@ -32,7 +32,7 @@ export interface JobResult {
   readonly exitCode: number;
   /** `true` unless the child exited 0 on its own. */
   readonly failed: boolean;
-  /** The container that ran the job (removed by now). */
+  /** The container that ran the job (removed by now, unless the job's `remove` policy kept it). */
   readonly containerId: string;
   /** The image that ran. */
   readonly image: string;
@@ -55,8 +55,8 @@ const REMOVE_DEADLINE_MS = 60_000;
 /**
  * Runs one job to completion: pulls the image if the pull policy says so, creates the container,
  * streams every byte of its stdout and stderr into the sinks as lines, and resolves with its exit
- * status. The container is removed on every path, and the sinks are closed before the promise
- * settles.
+ * status. The container is removed on every path (unless the job's `remove` policy keeps it),
+ * and the sinks are closed before the promise settles.
  *
  * A non-zero exit, a timeout and a cancellation after start all *resolve* (see {@link JobResult}).
  * @throws {ConfigError} when `config` is invalid (nothing is contacted).
@@ -200,7 +200,7 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSp
     ...defined('init', job.init),
     ...defined('memoryBytes', job.memory),
     ...defined('memorySwapBytes', job.memorySwap),
-    // Exact: validation kept cpus to nine decimals.
+    // Exact: a resolved cpus is a whole number of nano-CPUs divided by 1e9.
     ...defined('nanoCpus', job.cpus === undefined ? undefined : Math.round(job.cpus * 1e9)),
     ...defined('shmSizeBytes', job.shmSize),
     ...defined('pidsLimit', job.pidsLimit),

@@ -322,6 +322,13 @@ describe('parseJobConfig', () => {
       expect(issuesOf({ volumes: ['/a:/a', 'rel:rel', '/b:/a', '/x:/y:'] }).map((i) => i.path)).toEqual(['volumes[1]', 'volumes[3]', 'volumes[2]']);
     });
 
+    it('refuses to resolve against a relative baseDir, which only the working directory could complete', () => {
+      expect(issuesOf({ volumes: ['./d:/d'], envFile: './a.env' }, { baseDir: 'relative/dir' }).map((i) => i.message)).toEqual([
+        'is a relative path "./a.env" and a baseDir "relative/dir" that is not absolute',
+        'has a relative host path "./d" and a baseDir "relative/dir" that is not absolute',
+      ]);
+    });
+
     it('refuses a relative host path without baseDir, and resolves it against baseDir', () => {
       expect(issuesOf({ volumes: ['./data:/data'] })).toEqual([
         {
@@ -361,7 +368,7 @@ describe('parseJobConfig', () => {
 
     it('resolves a relative path against baseDir, and refuses it without', () => {
       expect(job({ envFile: './a.env' }, { readFile, baseDir: '/cfg' }).envFile).toEqual(['/cfg/a.env']);
-      expect(issueAt(issuesOf({ envFile: 'a.env' }, { readFile }), 'envFile').message).toBe('is a relative path "a.env" and no baseDir was given to resolve it against');
+      expect(issueAt(issuesOf({ envFile: 'a.env' }, { readFile }), 'envFile').message).toBe('is a relative path "a.env" and no baseDir to resolve it against');
     });
 
     it('names the file and the line of every problem, never its values', () => {
@@ -495,6 +502,22 @@ describe('parseJobConfig', () => {
       },
       { requiredKeys: ['image'] },
     );
+
+    it('parseJobConfig throws nothing but a ConfigError, with any options', () => {
+      const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+      const fields = fc.dictionary(fc.constantFrom('image', 'volumes', 'envFile', 'memory', 'memorySwap', 'cpus', 'gpus', 'capAdd', 'privileged', 'network', 'command', 'env'), value);
+      const options = fc.record({ baseDir: fc.constantFrom('/base', 'relative'), policy: fc.constantFrom(STRICT_POLICY, { allowedHostPaths: [] }) }, { requiredKeys: [] });
+      fc.assert(
+        fc.property(fields, options, (input, opts) => {
+          try {
+            parseJobConfig(input, { ...opts, readFile: () => new TextEncoder().encode('A=1\n=x\n') });
+          } catch (error) {
+            expect(isConfigError(error)).toBe(true);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
 
     it('types a resolved job as a valid config, so it can be passed on as one', () => {
       expectTypeOf<ResolvedJob>().toExtend<JobConfig>();

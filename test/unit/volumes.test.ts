@@ -9,6 +9,7 @@ import {
   normalizedTarget,
   parseOptions,
   parseVolumeSpec,
+  resolvePath,
   resolveVolumeMount,
   type VolumeMount,
 } from '../../src/core/volumes.js';
@@ -279,6 +280,12 @@ describe('resolving and comparing paths', () => {
     expect(resolveVolumeMount(mount('.//x/:/y'), '/work')).toMatchObject({ source: '/work/x' });
     expect(resolveVolumeMount(mount('.:/y'), '/work')).toMatchObject({ source: '/work' });
     expect(resolveVolumeMount(mount('.hidden:/y'), '/work')).toMatchObject({ source: '/work/.hidden' });
+  });
+
+  it('resolves paths without ever consulting the working directory', () => {
+    expect(resolvePath('/base/dir/', '../x/./y/')).toBe('/base/x/y');
+    expect(resolvePath('/base', '/abs//p/')).toBe('/abs/p');
+    expect(resolvePath('/', '..')).toBe('/');
   });
 
   it('leaves absolute, Windows and volume sources alone', () => {
