@@ -15,11 +15,20 @@ export { sweepOrphans, type SweepOptions, type SweepResult } from './run/sweep-o
 export {
   JobConfigSchema,
   PullPolicySchema,
+  RemovePolicySchema,
+  createJobConfigSchema,
   parseJobConfig,
   safeParseJobConfig,
+  effectivePullPolicy,
+  MIN_MEMORY_BYTES,
+  MAX_TIMEOUT_MS,
   type JobConfig,
   type ResolvedJob,
   type JobConfigParseResult,
+  type ParseOptions,
+  type JobConfigSchemaOptions,
+  type PullPolicy,
+  type RemovePolicy,
 } from './core/job-config.js';
 export {
   configFromEnv,
@@ -27,10 +36,18 @@ export {
   CHILD_ENV_SUFFIX,
   SETTING_PREFIX,
   RUNTIME_ENV_NAMES,
+  ENV_SETTINGS,
+  type EnvSetting,
+  type EnvSettingKind,
 } from './core/env.js';
+export { describeJob, type DescribeJobOptions, type JobDescription, type JsonValue } from './core/describe-job.js';
 export { parseCommandString, formatCommand, type ParseResult } from './core/command.js';
-export { parseVolumeSpec, formatVolumeSpec, type VolumeSpec } from './core/volumes.js';
-export { DEFAULT_SECRET_WORDS, MASK, secretNameMatcher, secretValues, maskEnv, type SecretNameMatcher } from './core/secrets.js';
+export { parseVolumeSpec, formatVolumeSpec, type VolumeMount, type MountPropagation, type MountConsistency } from './core/volumes.js';
+export { parseEnvFile, formatEnvFile, type EnvFileParseResult, type EnvFileIssue, type ReadFile } from './core/env-file.js';
+export { parseByteSize } from './core/units.js';
+export { parseGpuRequest, formatGpuRequest, type GpuRequest } from './core/gpus.js';
+export { STRICT_POLICY, DANGEROUS_OPTIONS, type JobPolicy, type DangerousOption } from './core/policy.js';
+export { DEFAULT_SECRET_WORDS, MASK, secretNameMatcher, secretValues, maskEnv, maskSecrets, type SecretNameMatcher } from './core/secrets.js';
 
 // Engines
 export type {

@@ -1,18 +1,48 @@
-/** The outcome of a pure parser: a value, or what was wrong with the input. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly expected: string };
+/** The outcome of a pure parser: a value, or what was wrong with the input and what would be accepted. */
+export type ParseResult<T> =
+  | {
+      /** The input was understood. */
+      readonly ok: true;
+      /** What it means. */
+      readonly value: T;
+    }
+  | {
+      /** The input was refused. */
+      readonly ok: false;
+      /** What was wrong, in words, e.g. `has an unterminated double quote opened at position 6`. */
+      readonly message: string;
+      /** What would have been accepted. */
+      readonly expected: string;
+    };
 
 const DOUBLE_QUOTE_ESCAPABLE = new Set(['\\', '"', '$', '`', '\n']);
 
+/** Characters a POSIX shell reads as operators when unquoted: refused, since no shell runs. */
+const SHELL_OPERATORS = new Set(['|', '&', ';', '<', '>', '(', ')', '`']);
+
 /**
  * Splits a command line into an argv array the way a POSIX shell splits words, without running a
- * shell: whitespace separates words; single quotes keep everything literally; double quotes keep
- * everything but `\\`, `\"`, `\$`, `` \` `` escapes; a backslash outside quotes escapes the next
- * character. No expansion of any kind happens (`$HOME`, globs, `~` stay as they are), and the result
- * is never wrapped in `sh -c`: to use shell features, write `sh -c '...'` yourself.
+ * shell:
  *
- * @example parseCommandString(`python -c 'print("hi")'`) // ['python', '-c', 'print("hi")']
+ * - spaces, tabs, newlines (and carriage returns) separate words;
+ * - single quotes keep everything literally;
+ * - double quotes keep everything but the escapes `\\`, `\"`, `\$`, `` \` `` and backslash-newline;
+ * - a backslash outside quotes escapes the next character; backslash-newline joins lines;
+ * - nothing is expanded: `$HOME`, `*.txt` and `~` reach the program as written.
+ *
+ * Because no shell runs, characters a shell would read as operators are refused when unquoted
+ * (`|`, `&`, `;`, `<`, `>`, `(`, `)`, `` ` ``, and `#` at the start of a word): `a && b` would
+ * otherwise silently become the arguments `&&` and `b`. Quote them to pass them literally, or run
+ * a shell yourself: `sh -c 'a && b'`. A NUL character is refused: no program argument can carry it.
+ *
+ * Pure; never throws.
+ * @example parseCommandString(`python -c 'print("hi")'`) // { ok: true, value: ['python', '-c', 'print("hi")'] }
  */
 export function parseCommandString(input: string): ParseResult<string[]> {
+  const nul = input.indexOf('\0');
+  if (nul !== -1) {
+    return { ok: false, message: `has a NUL character at position ${nul + 1}`, expected: 'no NUL characters (no program argument can carry one)' };
+  }
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -50,6 +80,13 @@ export function parseCommandString(input: string): ParseResult<string[]> {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
+    } else if (SHELL_OPERATORS.has(c) || (c === '#' && !inWord)) {
+      const what = c === '#' ? 'starts a comment' : c === '`' ? 'starts a command substitution' : 'is an operator';
+      return {
+        ok: false,
+        message: `has an unquoted "${c}" at position ${i + 1}, which ${what} in a shell, and no shell runs here`,
+        expected: `"${c}" quoted ('${c}') to pass it as text, or a shell run explicitly: sh -c '...'`,
+      };
     } else {
       word += c;
       inWord = true;
@@ -68,8 +105,14 @@ export function parseCommandString(input: string): ParseResult<string[]> {
 
 /**
  * Quotes an argv array back into a command string that {@link parseCommandString} splits into the
- * same array. Words made only of safe characters stay bare; others are single-quoted.
+ * same array. Words made only of safe characters stay bare; others are single-quoted. Pure.
+ *
+ * @example formatCommand(['sh', '-c', 'echo $HOME']) // "sh -c 'echo $HOME'"
  */
 export function formatCommand(argv: readonly string[]): string {
-  return argv.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(' ');
+  return argv.map(quoteWord).join(' ');
+}
+
+function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,5 +1,7 @@
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { safeParseJobConfig, type ResolvedJob } from './job-config.js';
+import { safeParseJobConfig, type ParseOptions, type ResolvedJob } from './job-config.js';
+import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
+import { MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS } from './volumes.js';
 
 /** Suffix that marks a variable as one to hand to the child. */
 export const CHILD_ENV_SUFFIX = '_ENV';
@@ -8,46 +10,98 @@ export const CHILD_ENV_SUFFIX = '_ENV';
 export const SETTING_PREFIX = 'DOCKER_JOB_';
 
 /**
- * Variables ending in `_ENV` that belong to the launcher's own runtime, not to the job: they are
- * never passed to the child, even though their names end in `_ENV`.
+ * Variables ending in `_ENV` that runtimes, shells, environment managers and CI runners set on the
+ * launcher's own process: never passed to the child, even though their names end in `_ENV`.
+ * `NODE_ENV` and `BABEL_ENV` (Node.js), `BASH_ENV` (a file bash runs at start), `VIRTUAL_ENV`,
+ * `PYENV_VIRTUAL_ENV` and `CONDA_DEFAULT_ENV` (a Python worker's environment), `GITHUB_ENV` (a
+ * file on the GitHub Actions runner).
  */
-export const RUNTIME_ENV_NAMES: readonly string[] = ['NODE_ENV'];
+export const RUNTIME_ENV_NAMES: readonly string[] = ['NODE_ENV', 'BABEL_ENV', 'BASH_ENV', 'VIRTUAL_ENV', 'PYENV_VIRTUAL_ENV', 'CONDA_DEFAULT_ENV', 'GITHUB_ENV'];
 
-/** Options of {@link configFromEnv}. */
-export interface ConfigFromEnvOptions {
+/** Options of {@link configFromEnv}: those of {@link parseJobConfig}, and how `_ENV` variables are passed. */
+export interface ConfigFromEnvOptions extends ParseOptions {
   /** Pass `DB_HOST_ENV=x` to the child as `DB_HOST=x` instead of unchanged. Default `false`. */
   readonly stripEnvSuffix?: boolean;
+  /** The `_ENV` names that belong to the launcher, not the job. Default {@link RUNTIME_ENV_NAMES}; replaces it when given. */
+  readonly runtimeEnvNames?: readonly string[];
 }
 
-const SETTINGS = {
-  ENTRYPOINT: 'entrypoint',
-  WORKDIR: 'workdir',
-  USER: 'user',
-  NETWORK: 'network',
-  NAME: 'name',
-  PULL: 'pull',
-} as const;
+/** How a variable's text becomes a job field. */
+export type EnvSettingKind = 'text' | 'command' | 'list' | 'volumes' | 'integer' | 'boolean' | 'labels' | 'gpus';
 
-const INTEGER_SETTINGS = {
-  TIMEOUT_MS: 'timeoutMs',
-  STOP_TIMEOUT: 'stopTimeout',
-} as const;
+/** One variable {@link configFromEnv} reads, besides the `_ENV` ones. */
+export interface EnvSetting {
+  /** The variable's name, e.g. `DOCKER_JOB_MEMORY`. */
+  readonly variable: string;
+  /** The {@link JobConfig} field it sets. */
+  readonly field: string;
+  /** How its text is read. */
+  readonly kind: EnvSettingKind;
+  /** What it means, for help texts. */
+  readonly description: string;
+}
+
+const setting = (suffix: string, field: string, kind: EnvSettingKind, description: string): EnvSetting => ({ variable: SETTING_PREFIX + suffix, field, kind, description });
+
+/**
+ * Every variable {@link configFromEnv} reads, besides the `_ENV` ones: `IMAGE`, `COMMAND` and
+ * `VOLUMES` from the original proxy, and every other setting under {@link SETTING_PREFIX}.
+ */
+export const ENV_SETTINGS: readonly EnvSetting[] = [
+  { variable: 'IMAGE', field: 'image', kind: 'text', description: 'Image to run. Required.' },
+  { variable: 'COMMAND', field: 'command', kind: 'command', description: 'Command: a JSON array, or a shell-like string split into words (no shell runs).' },
+  { variable: 'VOLUMES', field: 'volumes', kind: 'volumes', description: 'docker run -v specs: a JSON list, or separated by commas or newlines.' },
+  setting('ENTRYPOINT', 'entrypoint', 'command', 'Entrypoint override, like COMMAND; [] removes the image\'s.'),
+  setting('WORKDIR', 'workdir', 'text', 'Working directory in the container (absolute).'),
+  setting('USER', 'user', 'text', 'User to run as: name, uid, uid:gid.'),
+  setting('NETWORK', 'network', 'text', 'Network: none, bridge, host, container:<name>, or a network name.'),
+  setting('PULL', 'pull', 'text', 'always, missing or never; default always for latest or untagged images, else missing.'),
+  setting('PLATFORM', 'platform', 'text', 'Image platform, e.g. linux/arm64.'),
+  setting('TIMEOUT_MS', 'timeoutMs', 'integer', 'Stop the job after this many milliseconds.'),
+  setting('STOP_TIMEOUT', 'stopTimeout', 'integer', 'Seconds between the stop signal and SIGKILL (default 10).'),
+  setting('STOP_SIGNAL', 'stopSignal', 'text', 'Signal that asks the job to stop, e.g. SIGINT (default SIGTERM).'),
+  setting('INIT', 'init', 'boolean', 'Run an init process as PID 1 (true/false).'),
+  setting('MEMORY', 'memory', 'text', 'Memory limit: 512m, 1g, ... (at least 6m).'),
+  setting('MEMORY_SWAP', 'memorySwap', 'text', 'Memory plus swap limit, or -1 for unlimited swap.'),
+  setting('CPUS', 'cpus', 'text', 'CPUs, e.g. 1.5.'),
+  setting('SHM_SIZE', 'shmSize', 'text', 'Size of /dev/shm, e.g. 256m.'),
+  setting('PIDS_LIMIT', 'pidsLimit', 'integer', 'Most processes the job may run; -1 for no limit.'),
+  setting('GPUS', 'gpus', 'gpus', 'GPUs in docker --gpus syntax (all, 2, "device=0,1"), or a JSON list of such.'),
+  setting('LABELS', 'labels', 'labels', 'Container labels: a JSON object, or key=value separated by commas or newlines.'),
+  setting('NAME', 'name', 'text', 'Container name.'),
+  setting('ENV_FILE', 'envFile', 'list', 'Env files in docker --env-file format: a JSON list, or paths separated by commas or newlines.'),
+  setting('READ_ONLY', 'readOnly', 'boolean', 'Mount the root file system read-only (true/false).'),
+  setting('CAP_ADD', 'capAdd', 'list', 'Capabilities to add, e.g. NET_ADMIN.'),
+  setting('CAP_DROP', 'capDrop', 'list', 'Capabilities to drop, e.g. ALL.'),
+  setting('PRIVILEGED', 'privileged', 'boolean', 'Run privileged (true/false).'),
+  setting('PID', 'pidMode', 'text', 'PID namespace: host or container:<name>.'),
+  setting('EXTRA_HOSTS', 'extraHosts', 'list', '/etc/hosts entries, host:ip.'),
+  setting('TTY', 'tty', 'boolean', 'Give the job a TTY (true/false).'),
+  setting('REMOVE', 'remove', 'text', 'When to remove the container: always (default), on-success, never.'),
+];
+
+const BY_FIELD = new Map(ENV_SETTINGS.map((s) => [s.field, s]));
+const PREFIXED = new Set(ENV_SETTINGS.filter((s) => s.variable.startsWith(SETTING_PREFIX)).map((s) => s.variable.slice(SETTING_PREFIX.length)));
+const MOUNT_OPTION_WORDS = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', ...MOUNT_PROPAGATIONS, ...MOUNT_CONSISTENCIES]);
 
 /**
  * Turns an environment into a job, following the proxy's conventions:
  *
- * - `IMAGE` (required): the image to run.
- * - `COMMAND`: the command, as a JSON array (`["python","main.py"]`) or a shell-like string.
- * - `VOLUMES`: `docker run -v` specs, as a JSON list (`["/host:/container"]`) or separated by commas
- *   or newlines.
- * - every variable whose name ends in `_ENV` reaches the child unchanged (`DB_NAME_ENV=analytics`),
- *   except the launcher's own runtime variables ({@link RUNTIME_ENV_NAMES}, e.g. `NODE_ENV`).
- * - further settings under the `DOCKER_JOB_` prefix: `DOCKER_JOB_ENTRYPOINT`, `DOCKER_JOB_WORKDIR`,
- *   `DOCKER_JOB_USER`, `DOCKER_JOB_NETWORK`, `DOCKER_JOB_NAME`, `DOCKER_JOB_PULL`,
- *   `DOCKER_JOB_TIMEOUT_MS`, `DOCKER_JOB_STOP_TIMEOUT`.
+ * - `IMAGE` (required), `COMMAND` and `VOLUMES`, as in the original proxy;
+ * - every variable whose name ends in `_ENV` reaches the child under the same name and value
+ *   (`DB_NAME_ENV=analytics`; `{ stripEnvSuffix: true }` passes `DB_NAME=analytics`), except the
+ *   launcher's own runtime variables ({@link RUNTIME_ENV_NAMES}) and `DOCKER_JOB_*` variables;
+ * - every other setting under the `DOCKER_JOB_` prefix ({@link ENV_SETTINGS}), never under a bare
+ *   name such as `USER`, `NAME` or `TIMEOUT` that shells and runtimes set on their own. An unknown
+ *   `DOCKER_JOB_` variable within two typing errors of a known one is refused as a likely typo;
+ *   others are left alone (other tools may use the prefix).
  *
- * Pure: reads only the record it is given.
- * @throws {ConfigError} naming every variable that is missing or malformed.
+ * Empty or blank settings are ignored. A bare `NAME` line in an env file takes its value from
+ * `env`. Pure: reads only the record it is given (pass `process.env` yourself), and the env files
+ * it names.
+ *
+ * @throws {ConfigError} naming every variable that is missing or malformed, never echoing the value
+ *   of a secret-looking variable.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>, options: ConfigFromEnvOptions = {}): ResolvedJob {
   const issues: ConfigIssue[] = [];
@@ -56,99 +110,167 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   const image = env['IMAGE'];
   if (image === undefined || image.trim() === '') {
     issues.push({ path: 'IMAGE', message: image === undefined ? 'is not set' : 'is empty', expected: 'the image to run, e.g. IMAGE=python:3.12-slim' });
-  } else config['image'] = image.trim();
-
-  const command = env['COMMAND'];
-  if (command !== undefined && command.trim() !== '') {
-    const parsed = parseListOrString(command, 'COMMAND');
-    if (parsed.issue) issues.push(parsed.issue);
-    else config['command'] = parsed.value;
   }
-
-  const volumes = env['VOLUMES'];
-  if (volumes !== undefined && volumes.trim() !== '') {
-    const parsed = parseVolumesVar(volumes);
-    if (parsed.issue) issues.push(parsed.issue);
-    else config['volumes'] = parsed.value;
+  for (const s of ENV_SETTINGS) {
+    const raw = env[s.variable];
+    if (raw === undefined || raw.trim() === '') continue;
+    const read = readSetting(raw.trim(), s);
+    if ('issue' in read) issues.push(read.issue);
+    // One env file is passed as a path, so its issues name DOCKER_JOB_ENV_FILE, not DOCKER_JOB_ENV_FILE[0].
+    else config[s.field] = s.field === 'envFile' && Array.isArray(read.value) && read.value.length === 1 ? read.value[0] : read.value;
   }
-
-  for (const [suffix, field] of Object.entries(SETTINGS)) {
-    const name = SETTING_PREFIX + suffix;
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (field !== 'entrypoint') config[field] = value;
-    else {
-      const parsed = parseListOrString(value, name);
-      if (parsed.issue) issues.push(parsed.issue);
-      else config[field] = parsed.value;
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith(SETTING_PREFIX) || name.endsWith(CHILD_ENV_SUFFIX)) continue;
+    const suffix = name.slice(SETTING_PREFIX.length);
+    if (PREFIXED.has(suffix)) continue;
+    const near = [...PREFIXED].filter((known) => editDistance(suffix, known) <= 2);
+    if (near.length > 0) {
+      issues.push({ path: name, message: 'is not a docker-job setting', expected: near.map((n) => SETTING_PREFIX + n).join(' or ') });
     }
   }
-  for (const [suffix, field] of Object.entries(INTEGER_SETTINGS)) {
-    const name = SETTING_PREFIX + suffix;
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (!/^\d+$/.test(value.trim())) issues.push({ path: name, message: 'is not a whole number', expected: 'digits only, e.g. 30000' });
-    else config[field] = Number(value.trim());
-  }
 
+  const runtime = new Set(options.runtimeEnvNames ?? RUNTIME_ENV_NAMES);
   const childEnv: Record<string, string> = {};
+  const childNames = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !name.endsWith(CHILD_ENV_SUFFIX) || name === CHILD_ENV_SUFFIX) continue;
-    if (RUNTIME_ENV_NAMES.includes(name) || name.startsWith(SETTING_PREFIX)) continue;
-    childEnv[options.stripEnvSuffix ? name.slice(0, -CHILD_ENV_SUFFIX.length) : name] = value;
+    if (runtime.has(name) || name.startsWith(SETTING_PREFIX)) continue;
+    const childName = options.stripEnvSuffix ? name.slice(0, -CHILD_ENV_SUFFIX.length) : name;
+    childEnv[childName] = value;
+    childNames.set(childName, name);
   }
   config['env'] = childEnv;
 
-  // The schema checks the rest, so one error names every variable at fault. A variable already
-  // reported above (IMAGE missing, say) is not reported twice.
-  const result = safeParseJobConfig(config);
+  const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const secrets = [...(options.secrets ?? []), ...secretValues(strings, secretNameMatcher(options.secretWords))];
+  // The schema checks every other setting even when IMAGE is missing, so one error names every
+  // variable at fault; the stand-in image is never reported (IMAGE already is).
+  if (config['image'] === undefined) config['image'] = 'image-missing';
+  const result = safeParseJobConfig(config, { ...options, lookupEnv: options.lookupEnv ?? env, secrets });
   if (result.success && issues.length === 0) return result.job;
+  // A variable already reported above is not reported twice; the placeholder image is never reported.
   const reported = new Set(issues.map((i) => i.path));
-  const schemaIssues = result.success ? [] : result.issues.map(toEnvIssue).filter((i) => !reported.has(i.path));
-  throw new ConfigError([...issues, ...schemaIssues]);
+  const schemaIssues = result.success ? [] : result.issues.map((i) => toEnvIssue(i, childNames)).filter((i) => !reported.has(i.path));
+  throw new ConfigError([...issues, ...schemaIssues].map((i) => maskIssue(i, secrets)));
 }
 
-/** Maps a config field path back to the variable it came from, so errors name what the user typed. */
-function toEnvIssue(issue: ConfigIssue): ConfigIssue {
-  const head = issue.path.split(/[.[]/)[0] ?? issue.path;
-  const variable =
-    head === 'image' ? 'IMAGE'
-    : head === 'command' ? 'COMMAND'
-    : head === 'volumes' ? `VOLUMES${issue.path.slice('volumes'.length)}`
-    : head === 'env' ? `${issue.path.slice('env.'.length)}`
-    : `${SETTING_PREFIX}${[...Object.entries(SETTINGS), ...Object.entries(INTEGER_SETTINGS)].find(([, f]) => f === head)?.[0] ?? head}`;
-  return { ...issue, path: variable };
+type Read = { value: unknown } | { issue: ConfigIssue };
+
+function readSetting(text: string, s: EnvSetting): Read {
+  const name = s.variable;
+  switch (s.kind) {
+    case 'text':
+      return { value: text };
+    case 'command':
+      return text.startsWith('[') ? jsonStrings(text, name) : { value: text };
+    case 'list':
+      return text.startsWith('[') ? jsonStrings(text, name) : { value: splitList(text) };
+    case 'volumes':
+      return text.startsWith('[') ? jsonStrings(text, name) : { value: joinMountOptions(splitList(text)) };
+    case 'gpus':
+      return text.startsWith('[') ? jsonStrings(text, name) : { value: text };
+    case 'integer':
+      return /^-?\d+$/.test(text) ? { value: Number(text) } : { issue: { path: name, message: 'is not a whole number', expected: 'digits only, e.g. 30000' } };
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (['true', '1', 'yes'].includes(lower)) return { value: true };
+      if (['false', '0', 'no'].includes(lower)) return { value: false };
+      return { issue: { path: name, message: 'is not a boolean', expected: 'true or false (or 1/0, yes/no)' } };
+    }
+    case 'labels':
+      return text.startsWith('{') ? jsonLabels(text, name) : { value: Object.fromEntries(splitList(text).map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] : [kv, '']))) };
+  }
 }
 
-type Parsed = { value: string | string[]; issue?: undefined } | { value?: undefined; issue: ConfigIssue };
-
-function parseListOrString(raw: string, variable: string): Parsed {
-  const text = raw.trim();
-  if (!text.startsWith('[')) return { value: text };
-  const list = parseJsonStringList(text, variable);
-  return list.issue ? list : { value: list.value };
+/** Items separated by commas or newlines, trimmed, empty ones dropped. */
+function splitList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
-function parseVolumesVar(raw: string): { value: string[]; issue?: undefined } | { value?: undefined; issue: ConfigIssue } {
-  const text = raw.trim();
-  if (text.startsWith('[')) return parseJsonStringList(text, 'VOLUMES');
-  return { value: text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '') };
+/**
+ * In a comma-separated VOLUMES, `/a:/a:ro,z` splits into `/a:/a:ro` and `z`: an item that is a
+ * mount option word continues the previous spec's options (no valid spec is a bare option word).
+ */
+function joinMountOptions(items: string[]): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    const previous = out.at(-1);
+    if (previous !== undefined && MOUNT_OPTION_WORDS.has(item) && previous.split(':').length >= 3) out[out.length - 1] = `${previous},${item}`;
+    else out.push(item);
+  }
+  return out;
 }
 
-function parseJsonStringList(text: string, variable: string): { value: string[]; issue?: undefined } | { value?: undefined; issue: ConfigIssue } {
-  let parsed: unknown;
+function jsonStrings(text: string, variable: string): Read {
+  const parsed = parseJson(text, variable, 'a JSON list of strings, e.g. ["a","b"]');
+  if ('issue' in parsed) return parsed;
+  if (!Array.isArray(parsed.value)) return { issue: { path: variable, message: 'is JSON but not a list', expected: 'a JSON list of strings' } };
+  const bad = parsed.value.findIndex((item) => typeof item !== 'string');
+  if (bad !== -1) {
+    return { issue: { path: `${variable}[${bad}]`, message: `is ${describeJson(parsed.value[bad])}, not a string`, expected: 'every item a string' } };
+  }
+  return parsed;
+}
+
+function jsonLabels(text: string, variable: string): Read {
+  const parsed = parseJson(text, variable, 'a JSON object of strings, e.g. {"team":"data"}');
+  if ('issue' in parsed) return parsed;
+  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    return { issue: { path: variable, message: 'is JSON but not an object', expected: 'a JSON object of strings' } };
+  }
+  return parsed;
+}
+
+function parseJson(text: string, variable: string, expected: string): { value: unknown } | { issue: ConfigIssue } {
   try {
-    parsed = JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch (error) {
     // The engine's message quotes the input; report only where it broke.
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     const where = position === undefined ? '' : ` at character ${Number(position) + 1}`;
-    return { issue: { path: variable, message: `starts with "[" but is not valid JSON${where}`, expected: 'a JSON list of strings, e.g. ["a","b"]' } };
+    return { issue: { path: variable, message: `starts with "${text[0]}" but is not valid JSON${where}`, expected } };
   }
-  if (!Array.isArray(parsed)) return { issue: { path: variable, message: 'is JSON but not a list', expected: 'a JSON list of strings' } };
-  const bad = parsed.findIndex((item) => typeof item !== 'string');
-  if (bad !== -1) {
-    return { issue: { path: `${variable}[${bad}]`, message: `is ${parsed[bad] === null ? 'null' : typeof parsed[bad]}, not a string`, expected: 'every item a string' } };
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value;
+}
+
+/** Maps a config field path back to the variable it came from, so errors name what the user typed. */
+function toEnvIssue(issue: ConfigIssue, childNames: ReadonlyMap<string, string>): ConfigIssue {
+  const head = /^[A-Za-z]+/.exec(issue.path)?.[0] ?? issue.path;
+  const rest = issue.path.slice(head.length);
+  if (head === 'env') {
+    const name = rest.slice(1);
+    return { ...issue, path: childNames.get(name) ?? name };
   }
-  return { value: parsed as string[] };
+  const s = BY_FIELD.get(head);
+  return { ...issue, path: s ? s.variable + rest : issue.path };
+}
+
+function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
+  const masked = { path: issue.path, message: maskSecrets(issue.message, secrets) };
+  return issue.expected === undefined ? masked : { ...masked, expected: maskSecrets(issue.expected, secrets) };
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const width = b.length + 1;
+  const d = new Array<number>((a.length + 1) * width).fill(0);
+  const at = (i: number, j: number): number => d[i * width + j] ?? 0;
+  for (let i = 0; i <= a.length; i++) d[i * width] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * width + j] = best;
+    }
+  }
+  return at(a.length, b.length);
 }

@@ -42,17 +42,35 @@ function splitNameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
+/** Values a secret-looking name often holds that are no secret: masking them would garble every message (`must be *** or false`). */
+const NOT_SECRET = /^(?:true|false|yes|no|on|off|none|null|enabled|disabled)$/i;
+
 /**
  * The values of the secret-looking variables of an environment: what output masking must hide.
- * Empty values are left out (there is nothing to hide, and masking '' would mask everything).
+ * Values too weak to be a secret are left out: empty ones and single characters (masking them would
+ * mask nearly everything), and flags such as `true`, `no` or `disabled` (`AUTH_ENABLED=true`).
  */
 export function secretValues(env: Readonly<Record<string, string>>, isSecret: SecretNameMatcher = secretNameMatcher()): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => value !== '' && isSecret(name))
+    .filter(([name, value]) => value.length > 1 && !NOT_SECRET.test(value) && isSecret(name))
     .map(([, value]) => value);
 }
 
 /** A copy of `env` with the values of secret-looking names replaced by {@link MASK}. */
 export function maskEnv(env: Readonly<Record<string, string>>, isSecret: SecretNameMatcher = secretNameMatcher()): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isSecret(name) ? MASK : value]));
+}
+
+/**
+ * Replaces every occurrence of the given secret values in `text` with {@link MASK}, longest value
+ * first (so a secret that contains another is masked whole). Empty values are ignored.
+ *
+ * @example maskSecrets('psql -p hunter2', ['hunter2']) // 'psql -p ***'
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of [...new Set(secrets)].filter((s) => s !== '').sort((a, b) => b.length - a.length)) {
+    masked = masked.replaceAll(secret, MASK);
+  }
+  return masked;
 }

@@ -1,3 +1,6 @@
+import type { GpuRequest } from '../core/gpus.js';
+import type { VolumeMount } from '../core/volumes.js';
+
 /**
  * The engine port: what docker-job needs from a container engine, in its own small types.
  *
@@ -24,8 +27,8 @@ export interface JobSpec {
   readonly entrypoint?: readonly string[];
   /** Environment of the workload. */
   readonly env: Readonly<Record<string, string>>;
-  /** Volumes in `docker run -v` syntax, already validated. */
-  readonly volumes: readonly string[];
+  /** Volumes: bind mounts, named and anonymous volumes, already validated (relative paths resolved). */
+  readonly volumes: readonly VolumeMount[];
   /** Working directory. */
   readonly workdir?: string;
   /** User to run as. */
@@ -40,6 +43,36 @@ export interface JobSpec {
   readonly tty: boolean;
   /** Seconds between the stop signal and a kill when the job is stopped. */
   readonly stopTimeout: number;
+  /** Signal that asks the workload to stop (`SIGTERM` when absent), as written: `SIGINT`, `TERM`, `9`. */
+  readonly stopSignal?: string;
+  /** Platform of the image to run, `os[/arch[/variant]]`; absent: the engine's. */
+  readonly platform?: string;
+  /** Run an init process as PID 1 that forwards signals and reaps zombies. */
+  readonly init?: boolean;
+  /** Memory limit in bytes; absent or 0: none. */
+  readonly memoryBytes?: number;
+  /** Memory plus swap limit in bytes, `-1` for unlimited swap; absent: the engine's default (twice the memory). */
+  readonly memorySwapBytes?: number;
+  /** CPU limit in billionths of a CPU; absent or 0: none. */
+  readonly nanoCpus?: number;
+  /** Size of `/dev/shm` in bytes; absent or 0: the engine's default. */
+  readonly shmSizeBytes?: number;
+  /** Most processes the workload may run; absent, 0 or -1: no limit. */
+  readonly pidsLimit?: number;
+  /** GPU requests. */
+  readonly gpus?: readonly GpuRequest[];
+  /** Mount the root file system read-only. */
+  readonly readOnlyRootfs?: boolean;
+  /** Capabilities to add, `CAP_*` or `ALL`. */
+  readonly capAdd?: readonly string[];
+  /** Capabilities to drop, `CAP_*` or `ALL`. */
+  readonly capDrop?: readonly string[];
+  /** Run privileged. */
+  readonly privileged?: boolean;
+  /** PID namespace: `host` or `container:<name>`; absent: its own. */
+  readonly pidMode?: string;
+  /** Extra `/etc/hosts` entries, `host:ip`. */
+  readonly extraHosts?: readonly string[];
 }
 
 /** A piece of a workload's output, in the order the engine delivered it. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseJobConfig, type JobConfig, type ResolvedJob } from '../core/job-config.js';
+import { effectivePullPolicy, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
 import { isEngineError } from '../errors/engine-error.js';
@@ -46,7 +46,7 @@ export interface JobResult {
   readonly exitCode: number;
   /** `true` unless the child exited 0 on its own. */
   readonly failed: boolean;
-  /** The container that ran the job (removed by now). */
+  /** The container that ran the job (removed by now, unless the job's `remove` policy kept it). */
   readonly containerId: string;
   /** The image that ran. */
   readonly image: string;
@@ -71,8 +71,8 @@ const STOP_DEADLINE_S = 60;
 /**
  * Runs one job to completion: pulls the image if the pull policy says so, creates the container,
  * streams every byte of its stdout and stderr into the sinks as lines, and resolves with its exit
- * status. The container is removed on every path, and the sinks are closed before the promise
- * settles.
+ * status. The container is removed on every path (unless the job's `remove` policy keeps it),
+ * and the sinks are closed before the promise settles.
  *
  * A non-zero exit, a timeout and a cancellation after start all *resolve* (see {@link JobResult}).
  * @throws {ConfigError} when `config` is invalid (nothing is contacted).
@@ -151,7 +151,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     clearTimeout(giveUpTimer);
     giveUp.abort(); // releases any stream still open (after a failure)
     let removeError: unknown;
-    if (handle) {
+    if (handle && removesContainer(job.remove, outcome !== undefined && !outcome.failed)) {
       try {
         await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) });
         await fanout.event({ type: 'removed', containerId: handle.id });
@@ -209,14 +209,15 @@ async function createWithPullPolicy(
     });
     await fanout.event({ type: 'pulled', image });
   };
-  if (job.pull === 'always') await pull();
+  const policy = effectivePullPolicy(job);
+  if (policy === 'always') await pull();
   signal?.throwIfAborted();
   // No signal on create: a container created while the request was being aborted would be
   // unknown to us, and left behind.
   try {
     return await engine.createJob(spec);
   } catch (error) {
-    if (job.pull !== 'missing' || !isMissingImage(error)) throw error;
+    if (policy !== 'missing' || !isMissingImage(error)) throw error;
   }
   await pull();
   signal?.throwIfAborted();
@@ -229,6 +230,7 @@ function isMissingImage(error: unknown): boolean {
 
 /** Builds the engine's job spec from a resolved job, adding the ownership labels. */
 export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launcher: LauncherIdentity = currentLauncher()): JobSpec {
+  const defined = <K extends keyof JobSpec>(key: K, value: JobSpec[K] | undefined) => (value === undefined ? {} : { [key]: value });
   return {
     image: job.image,
     env: job.env,
@@ -241,12 +243,28 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launch
     },
     tty: job.tty,
     stopTimeout: job.stopTimeout,
-    ...(job.command === undefined ? {} : { command: job.command }),
-    ...(job.entrypoint === undefined ? {} : { entrypoint: job.entrypoint }),
-    ...(job.workdir === undefined ? {} : { workdir: job.workdir }),
-    ...(job.user === undefined ? {} : { user: job.user }),
-    ...(job.network === undefined ? {} : { network: job.network }),
-    ...(job.name === undefined ? {} : { name: job.name }),
+    ...defined('command', job.command),
+    ...defined('entrypoint', job.entrypoint),
+    ...defined('workdir', job.workdir),
+    ...defined('user', job.user),
+    ...defined('network', job.network),
+    ...defined('name', job.name),
+    ...defined('platform', job.platform),
+    ...defined('stopSignal', job.stopSignal),
+    ...defined('init', job.init),
+    ...defined('memoryBytes', job.memory),
+    ...defined('memorySwapBytes', job.memorySwap),
+    // Exact: a resolved cpus is a whole number of nano-CPUs divided by 1e9.
+    ...defined('nanoCpus', job.cpus === undefined ? undefined : Math.round(job.cpus * 1e9)),
+    ...defined('shmSizeBytes', job.shmSize),
+    ...defined('pidsLimit', job.pidsLimit),
+    ...defined('gpus', job.gpus),
+    ...defined('readOnlyRootfs', job.readOnly),
+    ...defined('capAdd', job.capAdd),
+    ...defined('capDrop', job.capDrop),
+    ...defined('privileged', job.privileged),
+    ...defined('pidMode', job.pidMode),
+    ...defined('extraHosts', job.extraHosts),
   };
 }
 

@@ -21,6 +21,8 @@ const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCh
 /** Characters the parser treats specially, so generated strings hit them often. */
 const special = fc.constantFrom(' ', '\t', '\n', '\r', "'", '"', '\\', '$', '`', '=', '#', '*', '~');
 const trickyString = fc.string({ unit: fc.oneof(special, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), anyCodeUnit) });
+/** Argument words: anything but NUL, which no argument can carry. */
+const word = (s: fc.Arbitrary<string>) => s.map((w) => w.replaceAll('\0', ''));
 
 describe('parseCommandString', () => {
   describe('whitespace', () => {
@@ -153,8 +155,37 @@ describe('parseCommandString', () => {
       expect(argv(`env A=1 B="two words" --opt==x`)).toEqual(['env', 'A=1', 'B=two words', '--opt==x']);
     });
 
-    it('keeps shell operators as ordinary words', () => {
-      expect(argv(`a | b && c; d > e`)).toEqual(['a', '|', 'b', '&&', 'c;', 'd', '>', 'e']);
+    it('refuses unquoted shell operators, saying where and why, since no shell runs', () => {
+      for (const [input, c, at] of [
+        ['a | b', '|', 3],
+        ['a && b', '&', 3],
+        ['a; b', ';', 2],
+        ['python etl.py > /tmp/out', '>', 15],
+        ['a < in', '<', 3],
+        ['echo $(date)', '(', 7],
+        ['echo `date`', '`', 6],
+        ['curl http://x?a=1&b=2', '&', 18],
+      ] as const) {
+        const result = failure(input);
+        expect(result.message, input).toBe(
+          `has an unquoted "${c}" at position ${at}, which ${c === '`' ? 'starts a command substitution' : 'is an operator'} in a shell, and no shell runs here`,
+        );
+        expect(result.expected).toContain("sh -c '...'");
+      }
+    });
+
+    it('refuses an unquoted # that starts a word (a comment in a shell), but keeps one inside a word', () => {
+      expect(failure('python main.py # nightly').message).toContain('"#" at position 16, which starts a comment');
+      expect(argv('--color=#fff a#b')).toEqual(['--color=#fff', 'a#b']);
+    });
+
+    it('passes shell operators that are quoted or escaped as text', () => {
+      expect(argv(String.raw`sh -c 'a | b && c; d > e' "x|y" \& \# '#'`)).toEqual(['sh', '-c', 'a | b && c; d > e', 'x|y', '&', '#', '#']);
+    });
+
+    it('refuses a NUL character, which no program argument can carry', () => {
+      expect(failure('echo a\u0000b').message).toBe('has a NUL character at position 7');
+      expect(failure("'\u0000'").expected).toContain('no NUL');
     });
 
     it('splits a very long input into every word', () => {
@@ -167,7 +198,7 @@ describe('parseCommandString', () => {
   describe('properties', () => {
     it('gives back any argv formatted by formatCommand', () => {
       fc.assert(
-        fc.property(fc.array(fc.string()), (words) => {
+        fc.property(fc.array(word(fc.string())), (words) => {
           expect(argv(formatCommand(words))).toEqual(words);
         }),
         { numRuns: 300 },
@@ -176,7 +207,7 @@ describe('parseCommandString', () => {
 
     it('gives back any argv of arbitrary code units (quotes, backslashes, newlines, lone surrogates) formatted by formatCommand', () => {
       fc.assert(
-        fc.property(fc.array(trickyString), (words) => {
+        fc.property(fc.array(word(trickyString)), (words) => {
           expect(argv(formatCommand(words))).toEqual(words);
         }),
         { numRuns: 300 },

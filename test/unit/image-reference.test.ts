@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ParseResult } from '../../src/core/command.js';
 import { formatImageReference, parseImageReference, repositoryName, type ImageReference } from '../../src/registry/image-reference.js';
+import { effectivePullPolicy } from '../../src/core/job-config.js';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 
@@ -97,5 +98,21 @@ describe('formatImageReference edge cases', () => {
     const parsed = ref('docker.io/my.org/app:1');
     expect(parsed).toEqual({ registry: 'docker.io', repository: 'my.org/app', tag: '1' });
     expect(formatImageReference(parsed)).toBe('docker.io/my.org/app:1');
+  });
+});
+
+describe('effectivePullPolicy', () => {
+  it('pulls latest and untagged images always, tagged or pinned ones when missing', () => {
+    expect(effectivePullPolicy({ image: 'busybox' })).toBe('always');
+    expect(effectivePullPolicy({ image: 'busybox:latest' })).toBe('always');
+    expect(effectivePullPolicy({ image: 'localhost:5000/etl' })).toBe('always');
+    expect(effectivePullPolicy({ image: 'busybox:1.36' })).toBe('missing');
+    expect(effectivePullPolicy({ image: `busybox@sha256:${'b'.repeat(64)}` })).toBe('missing');
+    expect(effectivePullPolicy({ image: `busybox:latest@sha256:${'b'.repeat(64)}` })).toBe('missing');
+  });
+
+  it('keeps a policy given explicitly', () => {
+    expect(effectivePullPolicy({ image: 'busybox', pull: 'never' })).toBe('never');
+    expect(effectivePullPolicy({ image: 'busybox:1', pull: 'always' })).toBe('always');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskEnv, secretNameMatcher, secretValues } from '../../src/core/secrets.js';
+import { MASK, maskEnv, maskSecrets, secretNameMatcher, secretValues } from '../../src/core/secrets.js';
 
 describe('secretNameMatcher', () => {
   const isSecret = secretNameMatcher();
@@ -30,7 +30,22 @@ describe('secretValues and maskEnv', () => {
     expect(secretValues(env)).toEqual(['s3cret']);
   });
 
+  it('leaves out values too weak to be secrets, which would garble every message if masked', () => {
+    expect(secretValues({ AUTH_ENABLED: 'true', API_KEY_REQUIRED: 'No', TOKEN_TTL: '5', AUTH_MODE: 'disabled', DB_PWD: 'ab' })).toEqual(['ab']);
+  });
+
   it('masks the values of secret-looking names and keeps the rest', () => {
     expect(maskEnv(env)).toEqual({ DB_NAME_ENV: 'analytics', DB_PWD_ENV: MASK, API_TOKEN: MASK, HOST: 'db' });
+  });
+});
+
+describe('maskSecrets', () => {
+  it('replaces every occurrence of every secret, the longest first', () => {
+    expect(maskSecrets('psql -p hunter2 --again=hunter2', ['hunter2'])).toBe(`psql -p ${MASK} --again=${MASK}`);
+    expect(maskSecrets('token abc123456 and abc', ['abc', 'abc123456'])).toBe(`token ${MASK} and ${MASK}`);
+  });
+
+  it('ignores empty secrets and leaves text without secrets alone', () => {
+    expect(maskSecrets('nothing here', ['', 'absent'])).toBe('nothing here');
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 import type { CallOptions, ContainerEngine, EngineInfo, EngineJob, JobSpec, JobSummary, PullProgress } from '../container-engine.js';
-import { parseVolumeSpec } from '../../core/volumes.js';
+import { formatVolumeSpec } from '../../core/volumes.js';
 import { compareApiVersions, dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { DockerContainerJob, removeContainer, type DockerJobContext } from './docker-container-job.js';
 import { signalled, toEngineError, withDeadline } from './engine-calls.js';
@@ -112,36 +112,18 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async createJob(spec: JobSpec, options: CallOptions = {}): Promise<EngineJob> {
-    const binds: string[] = [];
-    const anonymous: Record<string, object> = {};
-    for (const volume of spec.volumes) {
-      const parsed = parseVolumeSpec(volume);
-      if (parsed.ok && parsed.value.type === 'anonymous') anonymous[parsed.value.target] = {};
-      else binds.push(volume);
-    }
-    const create: Docker.ContainerCreateOptions = {
-      Image: spec.image,
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: { ...spec.labels },
-      Tty: spec.tty,
-      AttachStdin: false,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: false,
-      StopTimeout: spec.stopTimeout,
-      HostConfig: {
-        AutoRemove: false, // removal is ours, after the exit code and every byte are read
-        Binds: binds,
-        ...(spec.network === undefined ? {} : { NetworkMode: spec.network }),
-      },
-      ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
-      ...(spec.entrypoint === undefined ? {} : { Entrypoint: [...spec.entrypoint] }),
-      ...(spec.workdir === undefined ? {} : { WorkingDir: spec.workdir }),
-      ...(spec.user === undefined ? {} : { User: spec.user }),
-      ...(spec.name === undefined ? {} : { name: spec.name }),
-      ...(Object.keys(anonymous).length === 0 ? {} : { Volumes: anonymous }),
-    };
-    const container = await this.#call(`create a container from ${spec.image}`, (signal) => this.#docker.createContainer(signalled(create, signal)), options.signal);
+    const body = createBody(spec);
+    // dockerode would put every field of the body into the query string too (env values included,
+    // and a long value past the engine's header limit): the query gets only what belongs there.
+    const query = { ...(spec.name === undefined ? {} : { name: spec.name }), ...(spec.platform === undefined ? {} : { platform: spec.platform }) };
+    const hint = windowsPathHint(spec);
+    const container = await this.#call(
+      `create a container from ${spec.image}`,
+      (signal) => this.#docker.createContainer(signalled({ _query: query, _body: body } as unknown as Docker.ContainerCreateOptions, signal)),
+      options.signal,
+    ).catch((error: unknown) => {
+      throw hint && error instanceof EngineError && error.statusCode !== undefined ? withHint(error, hint) : error;
+    });
     return new DockerContainerJob(this.#docker.getContainer(container.id), spec.tty, this.#ctx);
   }
 
@@ -175,4 +157,80 @@ export class DockerEngine implements ContainerEngine {
 /** Creates the Docker Engine adapter. See {@link DockerEngineOptions}. */
 export function createDockerEngine(options: DockerEngineOptions = {}): DockerEngine {
   return new DockerEngine(options);
+}
+
+/** The body of `POST /containers/create` for a job spec (API 1.41). */
+function createBody(spec: JobSpec): Docker.ContainerCreateOptions {
+  const binds: string[] = [];
+  const anonymous: Record<string, object> = {};
+  for (const mount of spec.volumes) {
+    // Anonymous volumes go where `docker run -v /path` puts them; the rest as `-v` strings, so the
+    // engine applies docker's own rules (a missing bind source is created, as with `docker run -v`).
+    if (mount.type === 'volume' && mount.source === undefined) anonymous[mount.target] = {};
+    else binds.push(formatVolumeSpec(mount));
+  }
+  const defined = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    Image: spec.image,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...spec.labels },
+    Tty: spec.tty,
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    StopTimeout: spec.stopTimeout,
+    HostConfig: {
+      AutoRemove: false, // removal is ours, after the exit code and every byte are read
+      Binds: binds,
+      ...defined('NetworkMode', spec.network),
+      ...defined('Memory', spec.memoryBytes),
+      ...defined('MemorySwap', spec.memorySwapBytes),
+      ...defined('NanoCpus', spec.nanoCpus),
+      ...defined('ShmSize', spec.shmSizeBytes),
+      ...defined('PidsLimit', spec.pidsLimit),
+      ...defined('ReadonlyRootfs', spec.readOnlyRootfs),
+      ...defined('CapAdd', spec.capAdd && [...spec.capAdd]),
+      ...defined('CapDrop', spec.capDrop && [...spec.capDrop]),
+      ...defined('Privileged', spec.privileged),
+      ...defined('PidMode', spec.pidMode),
+      ...defined('Init', spec.init),
+      ...defined('ExtraHosts', spec.extraHosts && [...spec.extraHosts]),
+      ...defined(
+        'DeviceRequests',
+        spec.gpus?.map((gpu) => ({
+          Driver: gpu.driver,
+          Count: gpu.count,
+          ...(gpu.deviceIds === undefined ? {} : { DeviceIDs: [...gpu.deviceIds] }),
+          Capabilities: [[...gpu.capabilities]],
+          Options: { ...gpu.options },
+        })),
+      ),
+    },
+    ...defined('Cmd', spec.command && [...spec.command]),
+    // An empty entrypoint removes the image's; the engine expects it as `[""]`, as the docker CLI sends it.
+    ...defined('Entrypoint', spec.entrypoint && (spec.entrypoint.length === 0 ? [''] : [...spec.entrypoint])),
+    ...defined('WorkingDir', spec.workdir),
+    ...defined('User', spec.user),
+    ...defined('StopSignal', spec.stopSignal),
+    ...(Object.keys(anonymous).length === 0 ? {} : { Volumes: anonymous }),
+  } as Docker.ContainerCreateOptions;
+}
+
+/** A Linux engine reads `C:\data:/data` as `C` mounted at `\data` with options `/data`, and says only "invalid mode": say what went wrong. */
+function windowsPathHint(spec: JobSpec): string | undefined {
+  const windows = spec.volumes.find((m) => m.type === 'bind' && m.source !== undefined && !m.source.startsWith('/'));
+  if (!windows) return undefined;
+  return `The volume ${formatVolumeSpec(windows)} has a Windows host path, which only an engine on Windows (or Docker Desktop) can mount; a Linux engine takes absolute POSIX host paths such as /srv/data`;
+}
+
+function withHint(error: EngineError, hint: string): EngineError {
+  return new EngineError({
+    operation: error.operation,
+    engine: error.engine,
+    ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+    ...(error.reason === undefined ? {} : { reason: error.reason }),
+    hint,
+    cause: error.cause,
+  });
 }
