@@ -26,6 +26,7 @@ const SETTINGS = {
   NETWORK: 'network',
   NAME: 'name',
   PULL: 'pull',
+  LOG_DRIVER: 'logDriver',
 } as const;
 
 const INTEGER_SETTINGS = {
@@ -43,7 +44,7 @@ const INTEGER_SETTINGS = {
  * - every variable whose name ends in `_ENV` reaches the child unchanged (`DB_NAME_ENV=analytics`),
  *   except the launcher's own runtime variables ({@link RUNTIME_ENV_NAMES}, e.g. `NODE_ENV`).
  * - further settings under the `DOCKER_JOB_` prefix: `DOCKER_JOB_ENTRYPOINT`, `DOCKER_JOB_WORKDIR`,
- *   `DOCKER_JOB_USER`, `DOCKER_JOB_NETWORK`, `DOCKER_JOB_NAME`, `DOCKER_JOB_PULL`,
+ *   `DOCKER_JOB_USER`, `DOCKER_JOB_NETWORK`, `DOCKER_JOB_NAME`, `DOCKER_JOB_PULL`, `DOCKER_JOB_LOG_DRIVER`,
  *   `DOCKER_JOB_TIMEOUT_MS`, `DOCKER_JOB_STOP_TIMEOUT`.
  *
  * Pure: reads only the record it is given.

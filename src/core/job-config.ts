@@ -107,6 +107,16 @@ export const JobConfigSchema = v.strictObject(
     timeoutMs: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'))),
     /** Seconds between the stop signal and SIGKILL when the job is stopped (docker's `--stop-timeout`). Default 10. */
     stopTimeout: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must be 0 or more')), 10),
+    /**
+     * The engine's log driver for the container (docker's `--log-driver`): `json-file`, `local`,
+     * `none`, or any driver the engine has. Default: the engine's own (usually `json-file`).
+     * `none` is the fast path: docker-job still receives every byte, but the engine keeps no copy,
+     * so there is no `docker logs` afterwards and no way to resume after a dropped connection.
+     * See docs/logging.md.
+     */
+    logDriver: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_.:/-]*$/, 'must be a log driver name such as json-file, local or none'))),
+    /** Options of the log driver (docker's `--log-opt`), e.g. `{ "max-size": "10m" }`. */
+    logOptions: v.optional(stringRecord(v.pipe(v.string(), v.nonEmpty('must not be empty (expected an option name such as max-size)')))),
   },
 );
 

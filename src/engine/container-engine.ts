@@ -38,6 +38,10 @@ export interface JobSpec {
   readonly tty: boolean;
   /** Seconds between the stop signal and a kill when the job is stopped. */
   readonly stopTimeout: number;
+  /** The engine's log driver for the workload (`json-file`, `local`, `none`, ...); absent: the engine's default. */
+  readonly logDriver?: string;
+  /** Options of the log driver. */
+  readonly logOptions?: Readonly<Record<string, string>>;
 }
 
 /** A piece of a workload's output, in the order the engine delivered it. */

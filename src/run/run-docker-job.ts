@@ -224,6 +224,8 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID()): JobSp
     ...(job.user === undefined ? {} : { user: job.user }),
     ...(job.network === undefined ? {} : { network: job.network }),
     ...(job.name === undefined ? {} : { name: job.name }),
+    ...(job.logDriver === undefined ? {} : { logDriver: job.logDriver }),
+    ...(job.logOptions === undefined ? {} : { logOptions: job.logOptions }),
   };
 }
 

@@ -123,6 +123,7 @@ export class DockerEngine implements ContainerEngine {
         AutoRemove: false, // removal is ours, after the exit code and every byte are read
         Binds: binds,
         ...(spec.network === undefined ? {} : { NetworkMode: spec.network }),
+        ...(spec.logDriver === undefined && spec.logOptions === undefined ? {} : { LogConfig: { Type: spec.logDriver ?? '', Config: { ...spec.logOptions } } }),
       },
       ...(spec.command === undefined ? {} : { Cmd: [...spec.command] }),
       ...(spec.entrypoint === undefined ? {} : { Entrypoint: [...spec.entrypoint] }),
