@@ -34,6 +34,8 @@ export class JsonLinesSink implements LogSink {
   #opening: Promise<void> | undefined;
   /** `,"job":...,"container":...}` once the job is known. */
   #suffix = '}';
+  #lastMs = Number.NaN;
+  #lastIso = '';
 
   /** @param target a file path, or a writable stream */
   constructor(target: string | Writable, options: JsonLinesSinkOptions = {}) {
@@ -49,8 +51,17 @@ export class JsonLinesSink implements LogSink {
   }
 
   write(line: LogLine): Promise<void> | void {
-    const record = `{"time":"${new Date(line.receivedAt).toISOString()}","stream":"${line.stream}","text":${JSON.stringify(line.text)}${line.continued ? ',"continued":true' : ''}${this.#suffix}\n`;
+    const record = `{"time":"${this.#time(line.receivedAt)}","stream":"${line.stream}","text":${JSON.stringify(line.text)}${line.continued ? ',"continued":true' : ''}${this.#suffix}\n`;
     return this.#ensureWriter().text(record);
+  }
+
+  /** The lines of one chunk share their receipt time: format it once. */
+  #time(ms: number): string {
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#lastIso = new Date(ms).toISOString();
+    }
+    return this.#lastIso;
   }
 
   event(event: JobEvent): Promise<void> | void {
