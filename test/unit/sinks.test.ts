@@ -330,3 +330,15 @@ describe('TslogSink', () => {
     ]);
   });
 });
+
+describe('TslogSink without a logger of its own', () => {
+  it('loads tslog when needed and logs to a default logger, even before open', async () => {
+    const sink = new TslogSink();
+    const written = sink.write(line('before open'));
+    expect(written).toBeInstanceOf(Promise); // tslog is still loading
+    await written;
+    await sink.open(job);
+    expect(sink.write(line('after open'))).toBeUndefined();
+    await sink.close();
+  });
+});

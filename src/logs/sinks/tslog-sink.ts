@@ -1,4 +1,4 @@
-import { Logger } from 'tslog';
+import type { Logger } from 'tslog';
 import type { JobEvent, JobInfo, LogLine, LogSink } from '../log-sink.js';
 
 /** Options of {@link TslogSink}. */
@@ -21,33 +21,38 @@ type Log = Logger<Record<string, unknown>>;
  */
 export class TslogSink implements LogSink {
   readonly name = 'TslogSink';
-  readonly #base: Log;
-  #stdout: Log;
-  #stderr: Log;
-  #job: Log;
+  #base: Log | undefined;
+  /** tslog is loaded when the first default logger is needed, so programs without this sink never load it. */
+  readonly #loading: Promise<void> | undefined;
+  #stdout: Log | undefined;
+  #stderr: Log | undefined;
+  #job: Log | undefined;
 
   constructor(options: TslogSinkOptions = {}) {
-    this.#base =
-      options.logger ??
-      new Logger<Record<string, unknown>>({
-        name: 'docker-job',
-        stack: { capture: 'off' },
-        pretty: { template: '{{yyyy}}-{{mm}}-{{dd}} {{hh}}:{{MM}}:{{ss}}.{{ms}}\t{{logLevelName}}\t{{name}}\t' },
+    if (options.logger) this.#base = options.logger;
+    else {
+      this.#loading = import('tslog').then(({ Logger }) => {
+        this.#base = new Logger<Record<string, unknown>>({
+          name: 'docker-job',
+          stack: { capture: 'off' },
+          pretty: { template: '{{yyyy}}-{{mm}}-{{dd}} {{hh}}:{{MM}}:{{ss}}.{{ms}}\t{{logLevelName}}\t{{name}}\t' },
+        });
       });
-    this.#stdout = this.#base;
-    this.#stderr = this.#base;
-    this.#job = this.#base;
+      this.#loading.catch(() => {}); // reported by open or write, whichever awaits it
+    }
   }
 
-  open(job: JobInfo): void {
+  open(job: JobInfo): void | Promise<void> {
+    if (this.#base === undefined) return (this.#loading as Promise<void>).then(() => this.open(job));
     const bindings = { job: job.name, container: job.containerId.slice(0, 12) };
     this.#job = this.#base.getSubLogger({ name: job.name, bindings });
     this.#stdout = this.#base.getSubLogger({ name: job.name, bindings: { ...bindings, stream: 'stdout' } });
     this.#stderr = this.#base.getSubLogger({ name: job.name, bindings: { ...bindings, stream: 'stderr' } });
   }
 
-  write(line: LogLine): void {
-    const log = line.stream === 'stderr' ? this.#stderr : this.#stdout;
+  write(line: LogLine): void | Promise<void> {
+    const log = line.stream === 'stderr' ? (this.#stderr ?? this.#base) : (this.#stdout ?? this.#base);
+    if (log === undefined) return (this.#loading as Promise<void>).then(() => this.write(line));
     if (line.continued) {
       if (line.stream === 'stderr') log.warn(line.text, { continued: true });
       else log.info(line.text, { continued: true });
@@ -55,15 +60,18 @@ export class TslogSink implements LogSink {
     else log.info(line.text);
   }
 
-  event(event: JobEvent): void {
+  event(event: JobEvent): void | Promise<void> {
     if (event.type === 'pull-progress') return;
+    const log = this.#job ?? this.#base;
+    if (log === undefined) return (this.#loading as Promise<void>).then(() => this.event(event));
     const { type, ...fields } = event;
-    if (type === 'stopping') this.#job.warn(`job ${type}`, fields);
-    else this.#job.debug(`job ${type}`, fields);
+    if (type === 'stopping') log.warn(`job ${type}`, fields);
+    else log.debug(`job ${type}`, fields);
   }
 
   /** Waits for the logger's transports to flush. */
   async close(): Promise<void> {
-    await this.#base.flush();
+    await this.#loading;
+    await this.#base?.flush();
   }
 }
