@@ -43,19 +43,66 @@ export interface JobInfo {
  */
 export type JobEvent =
   /** The image is being pulled; `status` is the engine's progress text for one layer or the whole. */
-  | { readonly type: 'pull-progress'; readonly image: string; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number }
+  | {
+      /** The event's kind. */
+      readonly type: 'pull-progress';
+      /** The image being pulled. */
+      readonly image: string;
+      /** The engine's progress text, e.g. `Downloading`. */
+      readonly status: string;
+      /** The layer or tag the status is about. */
+      readonly id?: string;
+      /** Bytes done, when known. */
+      readonly current?: number;
+      /** Bytes in all, when known. */
+      readonly total?: number;
+    }
   /** The pull finished. */
-  | { readonly type: 'pulled'; readonly image: string }
+  | {
+      /** The event's kind. */
+      readonly type: 'pulled';
+      /** The image that was pulled. */
+      readonly image: string;
+    }
   /** The container was created (not yet started). */
-  | { readonly type: 'created'; readonly containerId: string }
+  | {
+      /** The event's kind. */
+      readonly type: 'created';
+      /** The engine's id for the job. */
+      readonly containerId: string;
+    }
   /** The container was started. */
-  | { readonly type: 'started'; readonly containerId: string }
+  | {
+      /** The event's kind. */
+      readonly type: 'started';
+      /** The engine's id for the job. */
+      readonly containerId: string;
+    }
   /** docker-job is stopping the job: its timeout passed, or the caller canceled it. */
-  | { readonly type: 'stopping'; readonly reason: 'timeout' | 'cancel'; readonly graceSeconds: number }
+  | {
+      /** The event's kind. */
+      readonly type: 'stopping';
+      /** Why: `timeoutMs` passed, or the caller's signal aborted. */
+      readonly reason: 'timeout' | 'cancel';
+      /** Seconds between the stop signal and a kill. */
+      readonly graceSeconds: number;
+    }
   /** The job's output ended and its exit status is known. */
-  | { readonly type: 'exited'; readonly exitCode: number; readonly oomKilled: boolean }
+  | {
+      /** The event's kind. */
+      readonly type: 'exited';
+      /** The child's exit code. */
+      readonly exitCode: number;
+      /** The kernel killed the child for exceeding its memory limit. */
+      readonly oomKilled: boolean;
+    }
   /** The container was removed. */
-  | { readonly type: 'removed'; readonly containerId: string };
+  | {
+      /** The event's kind. */
+      readonly type: 'removed';
+      /** The engine's id for the job. */
+      readonly containerId: string;
+    };
 
 /**
  * Where a job's output goes. Implement `write`; everything else is optional.

@@ -9,9 +9,9 @@ import type { SinkFanout } from './sink-fanout.js';
 export interface OutputPipelineOptions {
   /** Values to replace with `***` before any sink sees the output (already filtered by length). */
   readonly maskValues?: readonly string[];
-  /** The line cap, in UTF-16 code units. Default {@link DEFAULT_MAX_LINE_LENGTH}. */
+  /** The line cap, in UTF-16 code units. Default: `DEFAULT_MAX_LINE_LENGTH` (1 MiB). */
   readonly maxLineLength?: number;
-  /** The window of last bytes kept per stream for the tail. Default {@link DEFAULT_TAIL_BYTES}. */
+  /** The window of last bytes kept per stream for the tail. Default: `DEFAULT_TAIL_BYTES` (16 KiB). */
   readonly tailBytes?: number;
 }
 
