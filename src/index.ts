@@ -115,11 +115,17 @@ export {
 } from './registry/resolve-registry-auth.js';
 
 // Logs
-export type { LogSink, LogLine, JobInfo, JobEvent } from './logs/log-sink.js';
+export type { LogSink, LogLine, OutputBytes, JobInfo, JobEvent } from './logs/log-sink.js';
 export type { SinkFailure } from './logs/sink-fanout.js';
+export type { OutputTailLines } from './logs/output-pipeline.js';
+export type { MaskSecretsOptions } from './logs/secret-masker.js';
 export { LineSplitter, DEFAULT_MAX_LINE_LENGTH } from './logs/line-splitter.js';
 export { TslogSink, type TslogSinkOptions } from './logs/sinks/tslog-sink.js';
+export { StdioSink, type StdioSinkOptions } from './logs/sinks/stdio-sink.js';
 export { MemorySink, type MemorySinkOptions } from './logs/sinks/memory-sink.js';
+export { JsonLinesSink, type JsonLinesSinkOptions } from './logs/sinks/json-lines-sink.js';
+export { callbackSink, type CallbackSinkOptions } from './logs/sinks/callback-sink.js';
+export { teeSinks, type TeeSink, type TeeSinkOptions } from './logs/sinks/tee-sink.js';
 
 // Errors
 export { DockerJobError, isDockerJobError, type DockerJobErrorCode } from './errors/docker-job-error.js';

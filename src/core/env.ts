@@ -78,6 +78,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('EXTRA_HOSTS', 'extraHosts', 'list', '/etc/hosts entries, host:ip.'),
   setting('TTY', 'tty', 'boolean', 'Give the job a TTY (true/false).'),
   setting('REMOVE', 'remove', 'text', 'When to remove the container: always (default), on-success, never.'),
+  setting('LOG_DRIVER', 'logDriver', 'text', "The engine's log driver: json-file, local, none (the fast path: no copy kept by the engine), ..."),
+  setting('LOG_OPTS', 'logOptions', 'labels', 'Log driver options: a JSON object, or key=value separated by commas or newlines.'),
 ];
 
 const BY_FIELD = new Map(ENV_SETTINGS.map((s) => [s.field, s]));

@@ -378,6 +378,16 @@ function jobFields(options: JobConfigSchemaOptions) {
     tty: v.optional(v.boolean('must be true or false'), false),
     /** When the runner removes the container: `always` (default), `on-success`, `never`. Never the engine's own auto-remove. */
     remove: v.optional(RemovePolicySchema, 'always'),
+    /**
+     * The engine's log driver for the container (docker's `--log-driver`): `json-file`, `local`,
+     * `none`, or any driver the engine has. Default: the engine's own (usually `json-file`).
+     * `none` is the fast path: docker-job still receives every byte, but the engine keeps no copy,
+     * so there is no `docker logs` afterwards and no way to resume after a dropped connection.
+     * See docs/logging.md.
+     */
+    logDriver: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_.:/-]*$/, 'must be a log driver name such as json-file, local or none'))),
+    /** Options of the log driver (docker's `--log-opt`), e.g. `{ "max-size": "10m" }`. */
+    logOptions: v.optional(stringRecord(v.pipe(v.string(), v.nonEmpty('must not be empty (expected an option name such as max-size)')), v.pipe(v.string('must be a string'), noNul('a log option')))),
   });
 }
 

@@ -73,6 +73,10 @@ export interface JobSpec {
   readonly pidMode?: string;
   /** Extra `/etc/hosts` entries, `host:ip`. */
   readonly extraHosts?: readonly string[];
+  /** The engine's log driver for the workload (`json-file`, `local`, `none`, ...); absent: the engine's default. */
+  readonly logDriver?: string;
+  /** Options of the log driver. */
+  readonly logOptions?: Readonly<Record<string, string>>;
 }
 
 /** A piece of a workload's output, in the order the engine delivered it. */

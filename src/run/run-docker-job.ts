@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { effectivePullPolicy, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
-import type { ContainerEngine, EngineJob, JobSpec, OutputChunk, PullProgress } from '../engine/container-engine.js';
+import type { ContainerEngine, EngineJob, JobSpec, PullProgress } from '../engine/container-engine.js';
 import { isEngineError } from '../errors/engine-error.js';
-import { LineSplitter } from '../logs/line-splitter.js';
 import type { LogSink } from '../logs/log-sink.js';
+import { OutputPipeline, type OutputTailLines } from '../logs/output-pipeline.js';
+import { DEFAULT_TAIL_LINES } from '../logs/output-tail.js';
+import { resolveMaskValues, type MaskSecretsOptions } from '../logs/secret-masker.js';
 import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
 import { TslogSink } from '../logs/sinks/tslog-sink.js';
 import { LABELS, OWNER, launcherLabels } from './labels.js';
 import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
 import { resolveImageAuth, type RegistryAuthOptions } from '../registry/resolve-registry-auth.js';
 import { currentLauncher, type LauncherIdentity } from './launcher.js';
+import { describeJobResult } from './job-message.js';
 
 /** Options of {@link runDockerJob}. */
 export interface RunOptions {
@@ -38,6 +41,22 @@ export interface RunOptions {
    * happens. Credentials are never logged.
    */
   readonly registryAuth?: RegistryAuthOptions;
+  /**
+   * Replace secret values in the child's output with `***` before any sink, the tail or the
+   * message sees them. Default: on, for the values of the job's environment variables whose names
+   * look secret (see {@link MaskSecretsOptions}); `false` turns it off. A job without secret
+   * values pays nothing for it.
+   */
+  readonly maskSecrets?: boolean | MaskSecretsOptions;
+  /** Called once for each sink that fails and is detached, as it happens (they are also in {@link JobResult.sinkFailures}). */
+  readonly onSinkFailure?: (failure: SinkFailure) => void;
+  /**
+   * The line cap, in UTF-16 code units: a longer line reaches line sinks in pieces marked
+   * `continued`. Default 1,048,576 (1 MiB of ASCII).
+   */
+  readonly maxLineLength?: number;
+  /** How many of the last lines of each stream {@link JobResult.tail} keeps. Default 20. */
+  readonly tailLines?: number;
 }
 
 /** How a job ended. The same shape whether the child succeeded, failed, timed out or was canceled. */
@@ -62,6 +81,17 @@ export interface JobResult {
   readonly startError?: string;
   /** Sinks that threw or rejected and were detached; the job itself went on. */
   readonly sinkFailures: readonly SinkFailure[];
+  /**
+   * The last lines of each stream (`RunOptions.tailLines`, default 20, from at most the last
+   * 16 KiB of each stream), secrets masked: enough to say why a job failed without keeping its output.
+   */
+  readonly tail: OutputTailLines;
+  /**
+   * How the job ended, for people: one line (`Job etl (busybox, container 0123456789ab) failed
+   * with exit code 3 after 1.2 s`), followed for a failed job by the tail of stderr and then of
+   * stdout, as execa builds its error messages, and by any sink that failed.
+   */
+  readonly message: string;
 }
 
 const REMOVE_DEADLINE_MS = 120_000;
@@ -82,7 +112,15 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   const started = performance.now();
   const job = parseJobConfig(config);
   const engine = options.engine ?? createDockerEngine();
-  const fanout = new SinkFanout(options.sinks ?? [new TslogSink()]);
+  const fanout = new SinkFanout(options.sinks ?? [new TslogSink()], {
+    bytesToByteSinks: true,
+    ...(options.onSinkFailure ? { onFailure: options.onSinkFailure } : {}),
+  });
+  const pipeline = new OutputPipeline(fanout, {
+    maskValues: resolveMaskValues(job.env, options.maskSecrets),
+    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+  });
+  let pumping: Promise<void> | undefined;
   const { signal } = options;
 
   let handle: EngineJob | undefined;
@@ -90,7 +128,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   let stopping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let giveUpTimer: NodeJS.Timeout | undefined;
-  let outcome: JobResult | undefined;
+  let outcome: Omit<JobResult, 'message'> | undefined;
   // Releases the job's streams if the engine stops answering after a stop: nothing hangs.
   const giveUp = new AbortController();
 
@@ -129,7 +167,8 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     if (job.timeoutMs !== undefined) timer = setTimeout(() => requestStop('timeout'), job.timeoutMs);
 
     // The job is over when both the output has ended and the exit is known.
-    const [exit] = await Promise.all([run.exit, pump(run.output, fanout)]);
+    pumping = pipeline.run(run.output);
+    const [exit] = await Promise.all([run.exit, pumping]);
     await stopping;
     await fanout.event({ type: 'exited', exitCode: exit.exitCode, oomKilled: exit.oomKilled });
     outcome = {
@@ -143,6 +182,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
       ...(exit.startError === undefined ? {} : { startError: exit.startError }),
       durationMs: 0,
       sinkFailures: fanout.failures, // the same array: failures while closing are included
+      tail: { stdout: [], stderr: [] },
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -159,27 +199,18 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
         removeError = error;
       }
     }
+    // The output ends once the container is gone; every line reaches the sinks before they close.
+    await pumping?.catch(() => {});
+    await pipeline.end();
     await fanout.close();
     // A container we could not remove is a leak the caller must hear about, even after a success.
     if (removeError !== undefined && outcome !== undefined) throw removeError;
   }
-  return { ...outcome, durationMs: Math.round(performance.now() - started) };
-}
-
-async function pump(output: AsyncIterable<OutputChunk>, fanout: SinkFanout): Promise<void> {
-  const splitters = { stdout: new LineSplitter('stdout'), stderr: new LineSplitter('stderr') };
-  for await (const chunk of output) {
-    const lines = splitters[chunk.stream].push(chunk.data, Date.now());
-    for (const line of lines) {
-      const pending = fanout.write(line);
-      if (pending) await pending;
-    }
-  }
-  const now = Date.now();
-  for (const line of [...splitters.stdout.end(now), ...splitters.stderr.end(now)]) {
-    const pending = fanout.write(line);
-    if (pending) await pending;
-  }
+  const result = { ...outcome, durationMs: Math.round(performance.now() - started), tail: pipeline.tail(options.tailLines ?? DEFAULT_TAIL_LINES) };
+  return {
+    ...result,
+    message: describeJobResult({ ...result, name: job.name, ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }) }),
+  };
 }
 
 /**
@@ -265,6 +296,8 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launch
     ...defined('privileged', job.privileged),
     ...defined('pidMode', job.pidMode),
     ...defined('extraHosts', job.extraHosts),
+    ...defined('logDriver', job.logDriver),
+    ...defined('logOptions', job.logOptions),
   };
 }
 

@@ -120,6 +120,16 @@ describe('examples', () => {
     expect(stderr).not.toContain(password);
   });
 
+  it('custom-sink.mjs shows the output as it comes, a custom sink\'s digest, and masks the password', async () => {
+    const { code, stdout, stderr } = await runExample('examples/custom-sink.mjs');
+    expect(code).toBe(0);
+    expect(stdout + stderr).not.toContain('correct-horse-battery');
+    expect(stdout).toContain('connecting with password ***\nloading users\nloading orders\nloading payments\n');
+    expect(stderr).toBe('error: payments: 3 rows failed validation\n');
+    expect(stdout).toMatch(/docker-job-custom-sink-\d+: 4 lines on stdout, 1 on stderr, 1 look like errors:\n {2}stderr: error: payments: 3 rows failed validation/);
+    expect(stdout).toMatch(/Job docker-job-custom-sink-\d+ \(docker-job-demo:busybox, container [0-9a-f]{12}\) failed with exit code 2 after .*\n\nstderr \(last line\):\nerror: payments: 3 rows failed validation\n\nstdout \(last 4 lines\):\nconnecting with password \*\*\*\n/);
+  });
+
   afterAll(async () => {
     // The example processes created their own containers, labelled with their pids: none may remain.
     expect(examplePids.length).toBeGreaterThan(0);

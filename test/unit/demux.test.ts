@@ -83,6 +83,28 @@ describe('demuxDockerStream', () => {
     ]);
   });
 
+  it('passes a piece of 8 KiB or more on as a view into the transport chunk, without a copy', async () => {
+    const big = new Uint8Array(8192).fill(97);
+    const chunk = concat([stdout('small'), stdout(big), stderr(big)]);
+    const seen: OutputChunk[] = [];
+    for await (const c of demuxDockerStream(source([chunk]))) seen.push(c);
+    expect(seen.map((c) => [c.stream, c.data.length])).toEqual([
+      ['stdout', 5],
+      ['stdout', 8192],
+      ['stderr', 8192],
+    ]);
+    expect(seen[1]?.data.buffer).toBe(chunk.buffer);
+    expect(seen[2]?.data.buffer).toBe(chunk.buffer);
+  });
+
+  it('joins a byte-at-a-time child into chunks of up to about 64 KiB', async () => {
+    const frames = Array.from({ length: 100_000 }, (_, i) => stdout(String.fromCharCode(97 + (i % 26))));
+    const { out, error } = await drain([concat(frames)]);
+    expect(error).toBeUndefined();
+    expect(out.length).toBeLessThanOrEqual(2);
+    expect(bytesOf(out, 'stdout').length).toBe(100_000);
+  });
+
   it('does not join frames that arrive in different chunks (passes bytes on as they arrive)', async () => {
     const { out } = await drain([stdout('a'), stdout('b')]);
     expect(out.map((c) => dec.decode(c.data))).toEqual(['a', 'b']);

@@ -235,6 +235,8 @@ describe('configFromEnv', () => {
       DOCKER_JOB_EXTRA_HOSTS: ['db=10.0.0.5', ['db:10.0.0.5']],
       DOCKER_JOB_TTY: ['FALSE', false],
       DOCKER_JOB_REMOVE: ['on-success', 'on-success'],
+      DOCKER_JOB_LOG_DRIVER: ['none', 'none'],
+      DOCKER_JOB_LOG_OPTS: ['max-size=10m,max-file=3', { 'max-size': '10m', 'max-file': '3' }],
     };
 
     it.each(ENV_SETTINGS.filter((s) => s.variable.startsWith(SETTING_PREFIX) && s.variable !== 'DOCKER_JOB_ENV_FILE').map((s) => [s.variable, s.field] as const))(

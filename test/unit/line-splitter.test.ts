@@ -16,6 +16,9 @@ function split(chunks: readonly (string | Uint8Array)[], maxLineLength?: number,
 
 const texts = (lines: readonly LogLine[]) => lines.map((l) => l.text);
 
+/** A high surrogate without its low half, or a low one without its high half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Cuts `bytes` at the given (sorted, in-range) positions. */
 function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
   const chunks: Uint8Array[] = [];
@@ -162,14 +165,51 @@ describe('LineSplitter', () => {
 
     it('gives back the line when its pieces are concatenated, for any line and cap', () => {
       fc.assert(
-        fc.property(fc.string({ unit: 'binary', maxLength: 200 }).filter((s) => !s.includes('\n') && !s.includes('\r')), fc.integer({ min: 1, max: 50 }), (line, max) => {
+        fc.property(fc.string({ unit: 'binary', maxLength: 200 }).filter((s) => !s.includes('\n') && !s.includes('\r')), fc.integer({ min: 2, max: 50 }), (line, max) => {
           const lines = split([`${line}\n`], max);
           expect(lines.map((l) => l.text).join('')).toBe(line);
-          expect(lines.slice(0, -1).every((l) => l.continued === true && l.text.length === max)).toBe(true);
+          // Full pieces are `max` long, or one shorter where a surrogate pair would be cut.
+          expect(lines.slice(0, -1).every((l) => l.continued === true && l.text.length >= max - 1 && l.text.length <= max)).toBe(true);
           expect(lines.at(-1)?.continued).toBeUndefined();
         }),
         { numRuns: 200 },
       );
+    });
+
+    it('never cuts a surrogate pair: every piece is well-formed UTF-16', () => {
+      fc.assert(
+        fc.property(
+          fc.string({ unit: fc.constantFrom('a', '😀', '日', '𝄞'), maxLength: 80 }),
+          fc.array(fc.nat(), { maxLength: 6 }),
+          fc.integer({ min: 2, max: 9 }),
+          (s, rawCuts, max) => {
+            const bytes = enc.encode(s);
+            const positions = [...new Set(rawCuts.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);
+            const lines = split(cut(bytes, positions), max);
+            expect(lines.every((l) => !LONE_SURROGATE.test(l.text) && l.text.length <= max)).toBe(true);
+            expect(rejoin(lines)).toBe(s);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('cuts one unit early rather than split a surrogate pair at the cap', () => {
+      expect(texts(split(['ab😀c\n'], 3))).toEqual(['ab', '😀c']);
+    });
+
+    it('refuses a cap below 2 (a surrogate pair must fit)', () => {
+      expect(() => new LineSplitter('stdout', 1)).toThrow(/maxLineLength must be an integer of at least 2, got 1/);
+    });
+
+    it('keeps a long unfinished line to at most the cap while it grows in many small chunks', () => {
+      const splitter = new LineSplitter('stdout', 100);
+      const out: LogLine[] = [];
+      for (let i = 0; i < 1000; i++) out.push(...splitter.push(enc.encode('0123456789'), i));
+      out.push(...splitter.end(2000));
+      expect(out).toHaveLength(100);
+      expect(out.slice(0, -1).every((l) => l.continued === true && l.text.length === 100)).toBe(true);
+      expect(out.map((l) => l.text).join('')).toBe('0123456789'.repeat(1000));
     });
   });
 
@@ -198,7 +238,7 @@ describe('LineSplitter', () => {
         fc.property(
           text.filter((s) => !s.endsWith('\n') && !s.includes('\r')),
           fc.array(fc.nat(), { maxLength: 8 }),
-          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 2, max: 6 }),
           (s, rawCuts, max) => {
             const bytes = enc.encode(s);
             const positions = [...new Set(rawCuts.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);

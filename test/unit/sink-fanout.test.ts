@@ -136,7 +136,7 @@ describe('SinkFanout', () => {
 
     expect(bad.calls).toBe(1);
     expect(good.lines).toEqual(['1', '2', '3']);
-    expect(fanout.failures).toEqual([{ index: 1, sink: 'RejectingSink', error: expect.objectContaining({ message: 'network down' }) }]);
+    expect(fanout.failures).toEqual([{ index: 1, sink: 'RejectingSink', during: 'write', error: expect.objectContaining({ message: 'network down' }) }]);
   });
 
   it('records a sink once even when several of its pending writes reject, and stops calling it', async () => {
@@ -278,6 +278,98 @@ describe('SinkFanout', () => {
       gate.resolve();
       await closing;
       expect(done).toBe(true);
+    });
+  });
+
+  it('says what each sink was doing when it failed', async () => {
+    const fanout = new SinkFanout([
+      { open: () => { throw new Error('o'); }, write: () => undefined },
+      { write: () => { throw new Error('w'); } },
+      { write: () => undefined, event: () => Promise.reject(new Error('e')) },
+      { write: () => undefined, close: () => { throw new Error('c'); } },
+    ]);
+    fanout.open(job);
+    fanout.write(line('x'));
+    await fanout.event({ type: 'started', containerId: 'abc' });
+    await fanout.close();
+    expect(fanout.failures.map((f) => [f.index, f.during, (f.error as Error).message])).toEqual([
+      [0, 'open', 'o'],
+      [1, 'write', 'w'],
+      [2, 'event', 'e'],
+      [3, 'close', 'c'],
+    ]);
+  });
+
+  it('names a sink by its name property first', () => {
+    const fanout = new SinkFanout([{ name: 'queue-sink', write: () => { throw new Error('x'); } }]);
+    fanout.write(line('x'));
+    expect(fanout.failures[0]?.sink).toBe('queue-sink');
+  });
+
+  it('calls onFailure once per failed sink, as it happens, and survives an onFailure that throws', async () => {
+    const seen: string[] = [];
+    const fanout = new SinkFanout(
+      [new ThrowingSink(), new RejectingSink(), new RecordingSink()],
+      {
+        onFailure: (f) => {
+          seen.push(`${f.index}:${f.sink}`);
+          throw new Error('reporter broke');
+        },
+      },
+    );
+    fanout.write(line('1'));
+    expect(seen).toEqual(['0:ThrowingSink']);
+    await fanout.write(line('2'));
+    fanout.write(line('3'));
+    expect(seen).toEqual(['0:ThrowingSink', '1:RejectingSink']);
+  });
+
+  describe('routing bytes and lines (bytesToByteSinks)', () => {
+    class ByteSink extends RecordingSink {
+      readonly chunks: string[] = [];
+      writeBytes(chunk: { stream: string; data: Uint8Array }): void {
+        this.chunks.push(`${chunk.stream}:${Buffer.from(chunk.data).toString()}`);
+      }
+    }
+    const bytes = (text: string) => ({ stream: 'stdout' as const, data: Buffer.from(text), receivedAt: 1 });
+
+    it('gives byte sinks bytes only and line sinks lines only', () => {
+      const b = new ByteSink();
+      const l = new RecordingSink();
+      const fanout = new SinkFanout([b, l], { bytesToByteSinks: true });
+      expect(fanout.needsBytes).toBe(true);
+      expect(fanout.needsLines).toBe(true);
+      fanout.writeBytes(bytes('raw'));
+      fanout.write(line('a line'));
+      expect(b.chunks).toEqual(['stdout:raw']);
+      expect(b.lines).toEqual([]);
+      expect(l.lines).toEqual(['a line']);
+    });
+
+    it('needs no lines when every sink takes bytes, and stops needing them when the last line sink fails', () => {
+      expect(new SinkFanout([new ByteSink()], { bytesToByteSinks: true }).needsLines).toBe(false);
+      const fanout = new SinkFanout([new ByteSink(), new ThrowingSink()], { bytesToByteSinks: true });
+      expect(fanout.needsLines).toBe(true);
+      fanout.write(line('x'));
+      expect(fanout.needsLines).toBe(false);
+      expect(fanout.needsBytes).toBe(true);
+    });
+
+    it('gives every sink lines when not routing by kind', () => {
+      const b = new ByteSink();
+      const fanout = new SinkFanout([b]);
+      expect(fanout.needsLines).toBe(true);
+      expect(fanout.needsBytes).toBe(false);
+      fanout.write(line('x'));
+      expect(b.lines).toEqual(['x']);
+    });
+
+    it('detaches a byte sink that throws in writeBytes and reports it once', () => {
+      const bad: LogSink = { name: 'bad', write: () => undefined, writeBytes: () => { throw new Error('EPIPE'); } };
+      const fanout = new SinkFanout([bad, new ByteSink()], { bytesToByteSinks: true });
+      fanout.writeBytes(bytes('1'));
+      fanout.writeBytes(bytes('2'));
+      expect(fanout.failures.map((f) => [f.sink, f.during])).toEqual([['bad', 'write']]);
     });
   });
 });

@@ -14,22 +14,33 @@ export class StreamProtocolError extends Error {
 
 const STREAMS = [undefined, 'stdout', 'stderr'] as const;
 const HEADER = 8;
+/** Pieces smaller than this are joined with their neighbours of the same stream. */
+const JOIN_BELOW = 8 * 1024;
+/** ... up to about this many bytes per output chunk. */
+const JOIN_UP_TO = 64 * 1024;
 
 /**
  * Splits the Docker Engine's multiplexed attach/logs stream (`Tty: false`) into stdout and stderr
  * chunks. Each frame is an 8-byte header `[type, 0, 0, 0, size (uint32 BE)]` and its payload; frames
  * do not align with the transport's chunks.
  *
- * - Payload bytes are passed on as soon as they arrive, without waiting for the frame's end, so a
- *   huge frame never needs to be held whole; consecutive payload pieces of the same stream inside
- *   one transport chunk are joined into one output chunk.
+ * - Payload bytes are passed on as they arrive, without waiting for the frame's end, so a huge
+ *   frame is never held whole. A piece of 8 KiB or more is passed on as a view into the
+ *   transport's chunk (no copy); consecutive smaller pieces of the same stream inside one chunk are
+ *   joined, so a child that writes a byte at a time does not cost a sink call per byte.
  * - Type 0 (stdin echo) is dropped; type 3 (daemon error) throws a {@link StreamProtocolError}
- *   carrying the daemon's message; any other type throws too.
- * - A stream that ends inside a frame header throws: bytes may have been lost.
+ *   carrying the daemon's message, after everything before it was passed on; any other type throws.
+ * - A stream that ends inside a frame throws: bytes may have been lost.
  * - It is a pull-based async generator: the source is read only as fast as the output is consumed.
+ *   With an `IncomingMessage` as the source, Node's async iterator calls `read()` only when asked
+ *   for the next chunk; while it is not asked, the response buffers up to its `highWaterMark`
+ *   (64 KiB), then the HTTP client stops reading the socket, the kernel's socket buffer fills, the
+ *   engine's write blocks and so does the container's. A slow consumer slows the job down; our
+ *   memory holds at most one chunk in flight plus that buffer.
  */
 export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<OutputChunk> {
   const header = new Uint8Array(HEADER);
+  const headerView = new DataView(header.buffer);
   let headerFill = 0;
   let remaining = 0; // payload bytes still expected for the current frame
   let type = 0;
@@ -37,17 +48,16 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
 
   for await (const chunk of source) {
     let pos = 0;
-    let runStream: 'stdout' | 'stderr' | undefined;
+    // Small pieces of one stream waiting to be joined.
     let run: Uint8Array[] = [];
-    let failure: StreamProtocolError | undefined;
-    const flushRun = (): OutputChunk | undefined => {
-      if (run.length === 0 || runStream === undefined) return undefined;
-      const data = run.length === 1 ? (run[0] as Uint8Array) : Buffer.concat(run);
-      const out = { stream: runStream, data };
+    let runBytes = 0;
+    let runStream: 'stdout' | 'stderr' = 'stdout';
+    const takeRun = (): OutputChunk => {
+      const data = run.length === 1 ? (run[0] as Uint8Array) : Buffer.concat(run, runBytes);
       run = [];
-      return out;
+      runBytes = 0;
+      return { stream: runStream, data };
     };
-
     while (pos < chunk.length) {
       if (remaining === 0) {
         // Read (the rest of) a header.
@@ -58,14 +68,11 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
         if (headerFill < HEADER) break;
         headerFill = 0;
         type = header[0] as number;
-        remaining = new DataView(header.buffer).getUint32(4);
-        if (type > 3) {
-          failure = new StreamProtocolError(`unknown frame type ${type} in the output stream`);
-          break;
-        }
-        if (type === 3 && remaining === 0) {
-          failure = new StreamProtocolError('the engine reported an error in the output stream');
-          break;
+        remaining = headerView.getUint32(4);
+        if (type > 3 || (type === 3 && remaining === 0)) {
+          if (runBytes > 0) yield takeRun(); // what came before a bad frame is delivered first
+          if (type > 3) throw new StreamProtocolError(`unknown frame type ${type} in the output stream`);
+          throw new StreamProtocolError('the engine reported an error in the output stream');
         }
         continue;
       }
@@ -75,25 +82,23 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
       remaining -= take;
       if (type === 1 || type === 2) {
         const stream = STREAMS[type] as 'stdout' | 'stderr';
-        if (runStream !== stream) {
-          const out = flushRun();
-          if (out) yield out;
+        if (runBytes > 0 && (stream !== runStream || take >= JOIN_BELOW || runBytes >= JOIN_UP_TO)) yield takeRun();
+        if (take >= JOIN_BELOW) yield { stream, data: piece };
+        else if (take > 0) {
+          run.push(piece);
+          runBytes += take;
           runStream = stream;
         }
-        run.push(piece);
       } else if (type === 3) {
         errorBytes.push(piece);
         if (remaining === 0) {
+          if (runBytes > 0) yield takeRun();
           const text = Buffer.concat(errorBytes).toString('utf8').trim();
-          failure = new StreamProtocolError(`the engine reported an error in the output stream: ${text}`);
-          break;
+          throw new StreamProtocolError(`the engine reported an error in the output stream: ${text}`);
         }
       }
     }
-    // What arrived before a bad frame is delivered before the error.
-    const out = flushRun();
-    if (out) yield out;
-    if (failure) throw failure;
+    if (runBytes > 0) yield takeRun();
   }
   if (headerFill > 0) throw new StreamProtocolError(`the output stream ended inside a frame header (${headerFill} of 8 bytes)`, true);
   if (remaining > 0) throw new StreamProtocolError(`the output stream ended ${remaining} bytes before the end of a frame`, true);

@@ -196,6 +196,7 @@ function createBody(spec: JobSpec): Docker.ContainerCreateOptions {
       ...defined('PidMode', spec.pidMode),
       ...defined('Init', spec.init),
       ...defined('ExtraHosts', spec.extraHosts && [...spec.extraHosts]),
+      ...(spec.logDriver === undefined && spec.logOptions === undefined ? {} : { LogConfig: { Type: spec.logDriver ?? '', Config: { ...spec.logOptions } } }),
       ...defined(
         'DeviceRequests',
         spec.gpus?.map((gpu) => ({
