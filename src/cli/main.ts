@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { configFromEnv } from '../core/env.js';
+import { parseEnvFile } from '../core/env-file.js';
+import { describeJob } from '../core/describe-job.js';
+import type { ResolvedJob } from '../core/job-config.js';
+import { createDockerEngine } from '../engine/docker/docker-engine.js';
+import { isConfigError, ConfigError } from '../errors/config-error.js';
+import { isDockerJobError } from '../errors/docker-job-error.js';
+import type { LogSink } from '../logs/log-sink.js';
+import { JsonLinesSink } from '../logs/sinks/json-lines-sink.js';
+import { StdioSink } from '../logs/sinks/stdio-sink.js';
+import { TslogSink } from '../logs/sinks/tslog-sink.js';
+import { runDockerJob } from '../run/run-docker-job.js';
+import { sweepOrphans, type SweepResult } from '../run/sweep-orphans.js';
+import { parseCliArgs, USAGE, UsageError, type CliCommand, type LogFormat } from './args.js';
+import { PullProgressSink } from './pull-progress.js';
+import { VERSION } from './version.js';
+
+/** What the CLI gets from its process; ./bin.ts passes the real ones, tests their own. */
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Calls `listener` on SIGINT and SIGTERM; returns a function that stops it. */
+  onSignal(listener: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+}
+
+/** Exit code for a configuration or engine error, as `docker run` uses it. */
+export const EXIT_DOCKER_JOB_ERROR = 125;
+/** Exit code for a job stopped at its timeout, as timeout(1) uses it. */
+export const EXIT_TIMED_OUT = 124;
+const EXIT_FOR_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Runs the `docker-job` command and returns its exit code: the job's own, 124 when it timed out,
+ * 125 for a configuration or engine error (one line on stderr naming the variable or the
+ * engine's address), 130/143 when interrupted.
+ */
+export async function main(io: CliIo): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(io.argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`docker-job: ${error.message}\nRun docker-job --help for the options.\n`);
+    return EXIT_DOCKER_JOB_ERROR;
+  }
+  try {
+    switch (command.kind) {
+      case 'help':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'version':
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'sweep':
+        return await sweep(io, command);
+      case 'run':
+        return await run(io, command);
+    }
+  } catch (error) {
+    reportError(io.stderr, error);
+    return EXIT_DOCKER_JOB_ERROR;
+  }
+}
+
+async function run(io: CliIo, command: Extract<CliCommand, { kind: 'run' }>): Promise<number> {
+  const env = withEnvFiles(io.env, command.envFiles);
+  const job = configFromEnv(env, { baseDir: io.cwd });
+  if (command.dryRun) {
+    const description = describeJob(job);
+    io.stdout.write(command.json ? `${JSON.stringify(description.json, null, 2)}\n` : `${description.text}\n\n${description.dockerRun}\n`);
+    return 0;
+  }
+  const engine = createDockerEngine({ env });
+  if (command.sweep) reportSweep(io.stderr, await sweepOrphans({ engine }));
+
+  const cancel = new AbortController();
+  const kill = new AbortController();
+  let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+  const stopListening = io.onSignal((signal) => {
+    if (interrupted === undefined) {
+      interrupted = signal;
+      io.stderr.write(`docker-job: ${signal}: stopping the job (a second signal kills it)\n`);
+      cancel.abort(new Error(`interrupted by ${signal}`));
+    } else kill.abort();
+  });
+  try {
+    const result = await runDockerJob(job, {
+      engine,
+      sinks: [outputSink(io, command.logFormat, job), new PullProgressSink(io.stderr, io.stderrIsTTY)],
+      signal: cancel.signal,
+      killSignal: kill.signal,
+    });
+    if (interrupted) return EXIT_FOR_SIGNAL[interrupted];
+    if (result.timedOut) {
+      io.stderr.write(`docker-job: ${result.message.split('\n')[0]}\n`);
+      return EXIT_TIMED_OUT;
+    }
+    if (result.startError !== undefined) io.stderr.write(`docker-job: ${result.message.split('\n')[0]}\n`);
+    return result.exitCode;
+  } catch (error) {
+    // Interrupted before the container started: nothing ran.
+    if (interrupted && cancel.signal.aborted && !isDockerJobError(error)) return EXIT_FOR_SIGNAL[interrupted];
+    throw error;
+  } finally {
+    stopListening();
+  }
+}
+
+async function sweep(io: CliIo, command: Extract<CliCommand, { kind: 'sweep' }>): Promise<number> {
+  const result = await sweepOrphans({
+    engine: createDockerEngine({ env: io.env }),
+    dryRun: command.dryRun,
+    ...(command.graceSeconds === undefined ? {} : { graceMs: command.graceSeconds * 1000 }),
+  });
+  if (command.json) io.stdout.write(`${JSON.stringify({ ...result, failed: result.failed.map((f) => ({ id: f.id, error: String(f.error) })) }, null, 2)}\n`);
+  else reportSweep(io.stdout, result, command.dryRun);
+  return result.failed.length > 0 ? EXIT_DOCKER_JOB_ERROR : 0;
+}
+
+/** The job's output, as the log format says. */
+function outputSink(io: CliIo, format: LogFormat, job: ResolvedJob): LogSink {
+  if (format === 'json') return new JsonLinesSink(io.stdout);
+  if (format === 'pretty') return new TslogSink();
+  void job;
+  return new StdioSink({ stdout: io.stdout, stderr: io.stderr });
+}
+
+/** The environment with the variables of each `--env-file` on top, in order. */
+function withEnvFiles(env: Readonly<Record<string, string | undefined>>, files: readonly string[]): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const file of files) {
+    let text: Buffer;
+    try {
+      text = readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([{ path: `--env-file ${file}`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, expected: 'a readable file in docker --env-file format' }], { cause: error });
+    }
+    const parsed = parseEnvFile(text, env);
+    if (!parsed.ok) throw new ConfigError(parsed.issues.map((i) => ({ path: `--env-file ${file}:${i.line}`, message: i.message, ...(i.expected ? { expected: i.expected } : {}) })));
+    for (const [name, value] of parsed.value) merged[name] = value;
+  }
+  return merged;
+}
+
+function reportSweep(out: Writable, result: SweepResult, dryRun = false): void {
+  const verb = dryRun ? 'would remove' : 'removed';
+  out.write(`docker-job: sweep ${verb} ${result.removed.length} container(s) of launchers that are gone${result.removed.length ? `: ${result.removed.map((id) => id.slice(0, 12)).join(', ')}` : ''}\n`);
+  for (const f of result.failed) out.write(`docker-job: sweep could not remove ${f.id.slice(0, 12)}: ${(f.error as Error).message ?? String(f.error)}\n`);
+}
+
+/** One line per problem on stderr: the variable or the engine, what was wrong, what to do. */
+function reportError(stderr: Writable, error: unknown): void {
+  if (isConfigError(error)) {
+    for (const issue of error.issues) stderr.write(`docker-job: ${issue.path}: ${issue.message}${issue.expected ? ` (expected ${issue.expected})` : ''}\n`);
+    return;
+  }
+  if (isDockerJobError(error)) {
+    stderr.write(`docker-job: ${error.message.replaceAll('\n', ' ')}\n`);
+    return;
+  }
+  stderr.write(`docker-job: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+}
