@@ -32,9 +32,12 @@ RUN set -e; \
 # 2. The proxy: the base image and the application, no compiler, no npm cache, no sources.
 FROM ${BASE_IMAGE}
 COPY --from=build /app /app
+LABEL org.opencontainers.image.title="docker-job" \
+      org.opencontainers.image.description="Runs one containerised job from its environment (IMAGE, COMMAND, VOLUMES, *_ENV) through the mounted Docker socket" \
+      org.opencontainers.image.licenses="MIT"
 ENV NODE_ENV=production
 # Not root: give the user access to the socket with --group-add <the socket's group id>.
 USER node
 # Node as PID 1 gets SIGTERM from `docker stop`: the CLI handles it (stops the job in its grace
 # period, exits 143); a second signal kills the job at once.
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "--", "/app/dist/cli.js"]
