@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 /** How the CLI prints the job's output. */
 export type LogFormat = 'raw' | 'pretty' | 'json';
@@ -15,7 +15,9 @@ export type CliCommand =
       readonly logFormat: LogFormat;
       readonly sweep: boolean;
     }
-  | { readonly kind: 'sweep'; readonly dryRun: boolean; readonly json: boolean; readonly graceSeconds: number | undefined };
+  | { readonly kind: 'sweep'; readonly dryRun: boolean; readonly json: boolean; readonly graceSeconds: number | undefined }
+  | { readonly kind: 'build'; readonly options: Record<string, unknown>; readonly manifest: string | undefined }
+  | { readonly kind: 'push'; readonly image: string; readonly options: Record<string, unknown> };
 
 /** A command line the CLI does not understand. */
 export class UsageError extends Error {
@@ -29,6 +31,8 @@ const LOG_FORMATS: readonly LogFormat[] = ['raw', 'pretty', 'json'];
 
 export const USAGE = `Usage: docker-job [options]
        docker-job sweep [--grace <seconds>] [--dry-run] [--json]
+       docker-job build [build options] [--push <registry>]
+       docker-job push <image> --registry <registry> [--push-tag <tag>]...
 
 Runs one job in a container, configured by the environment (as the docker-job proxy image does):
 prints the job's output as it comes and exits with the job's exit code.
@@ -51,14 +55,26 @@ Options:
   -h, --help             print this help
   -V, --version          print the version
 
+Build options (docs/packaging.md): from a Dockerfile: --context <dir>, -f/--file <Dockerfile>,
+--target <stage>; or from a base image: --base-image <image>, --install <command>...,
+--copy <source:destination>..., --root <dir>, --env <K=V>..., --instruction <line>...,
+--workdir <dir>, --user <user>, --entrypoint <command>, --cmd <command>; and for both: -t/--tag
+<image>..., --build-arg <K=V>..., --label <K=V>..., --platform <os/arch>, --pull, --no-cache,
+--docker-config <dir>, --push <registry> with --push-tag <tag>..., --manifest <file>. The image
+manifest (id, tags, digest) is printed as JSON. Registry credentials: the Docker config, or
+DOCKER_JOB_REGISTRY_USERNAME and DOCKER_JOB_REGISTRY_PASSWORD in the environment.
+
 Exit codes: the job's own; 124 when it timed out; 125 when the configuration is invalid or the
-engine failed; 130 / 143 when docker-job was interrupted (SIGINT / SIGTERM) and stopped the job.`;
+engine failed; 130 / 143 when docker-job was interrupted (SIGINT / SIGTERM) and stopped the job.
+build and push: 0, 1 when the build or the push failed, 125 for invalid options or no engine.`;
 
 /**
  * Reads the command line. Pure.
  * @throws {UsageError} for an unknown option, a missing value or an unknown log format.
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'build') return parseBuildArgs(argv.slice(1));
+  if (argv[0] === 'push') return parsePushArgs(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -108,4 +124,81 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     logFormat: logFormat as LogFormat,
     sweep: values.sweep ?? false,
   };
+}
+
+/** `K=V` items into a record; a bare `K` is refused (build args and labels need a value). */
+function keyValues(option: string, items: readonly string[] | undefined): Record<string, string> | undefined {
+  if (items === undefined) return undefined;
+  const record: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${option} "${item}" is not KEY=VALUE`);
+    record[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return record;
+}
+
+function strict(argv: readonly string[], options: ParseArgsOptionsConfig, positionals: boolean) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: positionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+const many = { type: 'string', multiple: true } as const;
+const one = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+
+/** `docker-job build ...`: the options of packageImage, one flag each. */
+function parseBuildArgs(argv: readonly string[]): CliCommand {
+  const { values } = strict(
+    argv,
+    {
+      context: one, file: { ...one, short: 'f' }, target: one, 'base-image': one, install: many, copy: many, root: one, env: many,
+      instruction: many, workdir: one, user: one, entrypoint: one, cmd: one, tag: { ...many, short: 't' }, 'build-arg': many,
+      label: many, platform: one, pull: flag, 'no-cache': flag, 'docker-config': one, push: one, 'push-tag': many, manifest: one,
+    },
+    false,
+  );
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const options: Record<string, unknown> = {};
+  const set = (field: string, value: unknown) => {
+    if (value !== undefined) options[field] = value;
+  };
+  set('context', v['context']);
+  set('dockerfile', v['file']);
+  set('target', v['target']);
+  set('baseImage', v['base-image']);
+  set('install', v['install']);
+  set('files', v['copy']);
+  set('root', v['root']);
+  set('env', keyValues('env', v['env'] as string[] | undefined));
+  set('instructions', v['instruction']);
+  set('workdir', v['workdir']);
+  set('user', v['user']);
+  set('entrypoint', v['entrypoint']);
+  set('command', v['cmd']);
+  set('tags', v['tag']);
+  set('buildArgs', keyValues('build-arg', v['build-arg'] as string[] | undefined));
+  set('labels', keyValues('label', v['label'] as string[] | undefined));
+  set('platform', v['platform']);
+  set('pull', v['pull']);
+  set('noCache', v['no-cache']);
+  set('dockerConfig', v['docker-config']);
+  set('registry', v['push']);
+  set('pushTags', v['push-tag']);
+  return { kind: 'build', options, manifest: v['manifest'] as string | undefined };
+}
+
+/** `docker-job push <image> --registry <registry> [--push-tag <tag>]...`. */
+function parsePushArgs(argv: readonly string[]): CliCommand {
+  const { values, positionals } = strict(argv, { registry: one, 'push-tag': many, 'docker-config': one }, true);
+  if (positionals.length !== 1) throw new UsageError(`push takes one image, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  const v = values as Record<string, string | string[] | undefined>;
+  const options: Record<string, unknown> = {};
+  if (v['registry'] !== undefined) options['registry'] = v['registry'];
+  if (v['push-tag'] !== undefined) options['pushTags'] = v['push-tag'];
+  if (v['docker-config'] !== undefined) options['dockerConfig'] = v['docker-config'];
+  return { kind: 'push', image: positionals[0] as string, options };
 }

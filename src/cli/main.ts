@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { configFromEnv } from '../core/env.js';
 import { parseEnvFile } from '../core/env-file.js';
@@ -7,6 +7,12 @@ import type { ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import { isConfigError, ConfigError } from '../errors/config-error.js';
 import { isDockerJobError } from '../errors/docker-job-error.js';
+import { isBuildError } from '../errors/build-error.js';
+import { isPushError } from '../errors/push-error.js';
+import type { BuildEvent, PushEvent } from '../engine/image-engine.js';
+import type { PackageOptions } from '../image/image-options.js';
+import { packageImage } from '../image/package-image.js';
+import { pushImage } from '../image/push-image.js';
 import type { LogSink } from '../logs/log-sink.js';
 import { JsonLinesSink } from '../logs/sinks/json-lines-sink.js';
 import { StdioSink } from '../logs/sinks/stdio-sink.js';
@@ -35,6 +41,8 @@ export const EXIT_DOCKER_JOB_ERROR = 125;
 /** Exit code for a job stopped at its timeout, as timeout(1) uses it. */
 export const EXIT_TIMED_OUT = 124;
 const EXIT_FOR_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+/** Exit code of `build` and `push` when the engine's build or push failed, as `docker build` uses it. */
+export const EXIT_BUILD_FAILED = 1;
 
 /**
  * Runs the `docker-job` command and returns its exit code: the job's own, 124 when it timed out,
@@ -62,10 +70,13 @@ export async function main(io: CliIo): Promise<number> {
         return await sweep(io, command);
       case 'run':
         return await run(io, command);
+      case 'build':
+      case 'push':
+        return await buildOrPush(io, command);
     }
   } catch (error) {
     reportError(io.stderr, error);
-    return EXIT_DOCKER_JOB_ERROR;
+    return isBuildError(error) || isPushError(error) ? EXIT_BUILD_FAILED : EXIT_DOCKER_JOB_ERROR;
   }
 }
 
@@ -122,6 +133,39 @@ async function sweep(io: CliIo, command: Extract<CliCommand, { kind: 'sweep' }>)
   if (command.json) io.stdout.write(`${JSON.stringify({ ...result, failed: result.failed.map((f) => ({ id: f.id, error: String(f.error) })) }, null, 2)}\n`);
   else reportSweep(io.stdout, result, command.dryRun);
   return result.failed.length > 0 ? EXIT_DOCKER_JOB_ERROR : 0;
+}
+
+/** `docker-job build` and `docker-job push`: progress on stderr, the manifest (or push result) as JSON on stdout. */
+async function buildOrPush(io: CliIo, command: Extract<CliCommand, { kind: 'build' | 'push' }>): Promise<number> {
+  const username = io.env['DOCKER_JOB_REGISTRY_USERNAME'];
+  const password = io.env['DOCKER_JOB_REGISTRY_PASSWORD'];
+  const credentials = username !== undefined && password !== undefined ? { credentials: { username, password } } : {};
+  const cancel = new AbortController();
+  const stopListening = io.onSignal((signal) => cancel.abort(new Error(`interrupted by ${signal}`)));
+  const run = { env: io.env, signal: cancel.signal, onEvent: (event: BuildEvent | PushEvent) => reportImageEvent(io.stderr, event) };
+  try {
+    if (command.kind === 'push') {
+      const pushed = await pushImage(command.image, { ...command.options, ...credentials }, run);
+      io.stdout.write(`${JSON.stringify(pushed, null, 2)}\n`);
+      return 0;
+    }
+    const pushing = command.options['registry'] !== undefined;
+    const manifest = await packageImage({ ...command.options, ...(pushing ? credentials : {}) } as PackageOptions, run);
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    if (command.manifest !== undefined) writeFileSync(command.manifest, text);
+    io.stdout.write(text);
+    return 0;
+  } finally {
+    stopListening();
+  }
+}
+
+/** One line per build step, build output line and pushed tag; layer-by-layer progress is left out. */
+function reportImageEvent(stderr: Writable, event: BuildEvent | PushEvent): void {
+  if (event.type === 'build-step') stderr.write(`step ${event.step}/${event.steps}: ${event.instruction}\n`);
+  else if (event.type === 'build-output') stderr.write(`  ${event.text}\n`);
+  else if (event.type === 'build-warning') stderr.write(`warning: ${event.message}\n`);
+  else if (event.type === 'pushed') stderr.write(`pushed ${event.image} ${event.digest}\n`);
 }
 
 /** The job's output, as the log format says. */

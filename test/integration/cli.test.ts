@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerEngine, LABELS, OWNER } from '../../src/index.js';
 import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
+import { startRegistry } from '../support/registry.js';
+import { createDockerImageEngine, parseImageManifest, runDockerJob, MemorySink } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const engine = createDockerEngine();
@@ -222,5 +224,48 @@ describe('docker-job (the CLI)', () => {
     expect(result.code).toBe(125);
     expect(result.stderr).toContain("Unknown option '--frobnicate'");
     expect(result.stderr).toContain('docker-job --help');
+  });
+
+  describe('build and push', () => {
+    const images = createDockerImageEngine();
+    const tag = `docker-job-test/cli-build:${process.pid}`;
+    afterAll(async () => {
+      for (const ref of [tag, `${tag}-failing`]) await images.removeImage(ref, { force: true });
+    });
+
+    it('build from a base image, pushed to a registry with a user: prints the manifest that pins it, and it runs', async () => {
+      await using registry = await startRegistry({ auth: { username: 'ci', password: 'registry-secret-1' } });
+      const manifestFile = join(dir, 'manifest.json');
+      const result = await cli(
+        { DOCKER_JOB_REGISTRY_USERNAME: 'ci', DOCKER_JOB_REGISTRY_PASSWORD: 'registry-secret-1' },
+        ['build', '--base-image', image, '--install', 'echo built by the cli > /hello', '--env', 'GREETING=hi there', '--cmd', 'sh -c "cat /hello; echo $GREETING"', '--tag', tag, '--push', `${registry.host}/team`, '--docker-config', dir, '--manifest', manifestFile],
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/^step 1\/\d+: FROM /m);
+      expect(result.stdout + result.stderr).not.toContain('registry-secret-1');
+      const manifest = parseImageManifest(JSON.parse(result.stdout));
+      expect(JSON.parse(await (await import('node:fs/promises')).readFile(manifestFile, 'utf8'))).toEqual(JSON.parse(result.stdout));
+      expect(manifest.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(manifest.reference).toBe(`${registry.host}/team/docker-job-test/cli-build@${manifest.digest}`);
+      const sink = new MemorySink();
+      const run = await runDockerJob({ image: tag, pull: 'never', network: 'none', labels }, { engine, sinks: [sink] });
+      expect(run.exitCode).toBe(0);
+      expect(sink.text()).toBe('built by the cli\nhi there');
+      await images.removeImage(`${registry.host}/team/docker-job-test/cli-build:${process.pid}`, { force: true });
+    });
+
+    it('push of a local image to a registry, and a failing build exits 1 naming the step', async () => {
+      await using registry = await startRegistry();
+      const pushed = await cli({}, ['push', image, '--registry', `${registry.host}/mirror`, '--push-tag', 'v1', '--docker-config', dir]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(JSON.parse(pushed.stdout)).toMatchObject({ registry: registry.host, digest: expect.stringMatching(/^sha256:/) });
+      expect(await registry.tags(`mirror/${image.split(':')[0]}`)).toEqual(['v1']);
+      await images.removeImage(`${registry.host}/mirror/${image.split(':')[0]}:v1`, { force: true });
+
+      const failed = await cli({}, ['build', '--base-image', image, '--install', 'echo about to fail; exit 4', '--tag', `${tag}-failing`, '--docker-config', dir]);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toBe('');
+      expect(failed.stderr).toMatch(/docker-job: .*RUN echo about to fail; exit 4.*returned a non-zero code: 4/);
+    });
   });
 });

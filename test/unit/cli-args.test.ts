@@ -30,7 +30,40 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['sweep', '--grace', '0', '--dry-run', '--json'])).toEqual({ kind: 'sweep', dryRun: true, json: true, graceSeconds: 0 });
   });
 
+  it('maps build flags one to one onto packageImage options, repeated ones in order', () => {
+    const command = parseCliArgs([
+      'build', '--base-image', 'busybox:1.36', '--install', 'apk add curl', '--install', 'echo ok', '--copy', 'etl:/app', '--env', 'MODE=nightly',
+      '--env', 'EMPTY=', '-t', 'etl:1', '--tag', 'etl:latest', '--build-arg', 'V=1', '--label', 'team=data', '--no-cache', '--push', 'localhost:5000/team',
+      '--push-tag', '1', '--cmd', 'python -m etl', '--manifest', 'out.json',
+    ]);
+    expect(command).toEqual({
+      kind: 'build',
+      manifest: 'out.json',
+      options: {
+        baseImage: 'busybox:1.36', install: ['apk add curl', 'echo ok'], files: ['etl:/app'], env: { MODE: 'nightly', EMPTY: '' }, tags: ['etl:1', 'etl:latest'],
+        buildArgs: { V: '1' }, labels: { team: 'data' }, noCache: true, registry: 'localhost:5000/team', pushTags: ['1'], command: 'python -m etl',
+      },
+    });
+    expect(parseCliArgs(['build', '--context', '.', '-f', 'docker/Dockerfile', '--target', 'final'])).toEqual({
+      kind: 'build',
+      manifest: undefined,
+      options: { context: '.', dockerfile: 'docker/Dockerfile', target: 'final' },
+    });
+  });
+
+  it('reads push: one image, the registry and tags', () => {
+    expect(parseCliArgs(['push', 'etl:1', '--registry', 'localhost:5000/team', '--push-tag', '1', '--push-tag', 'stable'])).toEqual({
+      kind: 'push',
+      image: 'etl:1',
+      options: { registry: 'localhost:5000/team', pushTags: ['1', 'stable'] },
+    });
+  });
+
   it.each([
+    [['build', '--build-arg', 'NOVALUE'], '--build-arg "NOVALUE" is not KEY=VALUE'],
+    [['build', 'extra'], "Unexpected argument 'extra'"],
+    [['push'], 'push takes one image, got none'],
+    [['push', 'a', 'b'], 'push takes one image, got a b'],
     [['--log-format', 'xml'], '--log-format must be one of raw, pretty, json, not "xml"'],
     [['--nope'], "Unknown option '--nope'"],
     [['--env-file'], "Option '--env-file <value>' argument missing"],
