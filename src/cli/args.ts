@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { DANGEROUS_OPTIONS, type DangerousOption, type JobPolicy } from '../core/policy.js';
 
 /** How the CLI prints the job's output. */
 export type LogFormat = 'raw' | 'pretty' | 'json';
@@ -14,6 +15,8 @@ export type CliCommand =
       readonly json: boolean;
       readonly logFormat: LogFormat;
       readonly sweep: boolean;
+      /** The operator's policy (--strict, --allow, --allow-host-path); undefined: none. */
+      readonly policy: JobPolicy | undefined;
     }
   | { readonly kind: 'sweep'; readonly dryRun: boolean; readonly json: boolean; readonly graceSeconds: number | undefined }
   | { readonly kind: 'build'; readonly options: Record<string, unknown>; readonly manifest: string | undefined }
@@ -51,6 +54,10 @@ Options:
   --log-format <format>  raw (default: the job's bytes on stdout and stderr), pretty (tslog), or
                          json (one JSON object per line on stdout)
   --sweep                first remove containers whose docker-job launcher is gone
+  --strict               refuse dangerous options (privileged, host namespaces, the engine socket,
+                         system paths, added capabilities): for configuration written by others
+  --allow <name>         with --strict: allow one of them anyway (repeatable)
+  --allow-host-path <dir>  with --strict: bind mounts must stay inside these directories (repeatable)
   --grace <seconds>      with sweep: leave containers younger than this alone (default 30)
   -h, --help             print this help
   -V, --version          print the version
@@ -88,6 +95,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'log-format': { type: 'string' },
         sweep: { type: 'boolean' },
         grace: { type: 'string' },
+        strict: { type: 'boolean' },
+        allow: { type: 'string', multiple: true },
+        'allow-host-path': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -103,7 +113,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new UsageError(`unexpected argument "${command === 'run' || command === 'sweep' ? extra[0] : command}": the job is configured by the environment (IMAGE, COMMAND, ...), not by arguments`);
   }
   if (command === 'sweep') {
-    for (const option of ['env-file', 'log-format', 'sweep'] as const) {
+    for (const option of ['env-file', 'log-format', 'sweep', 'strict', 'allow', 'allow-host-path'] as const) {
       if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to sweep`);
     }
     const grace = values.grace;
@@ -116,8 +126,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   if (values.grace !== undefined) throw new UsageError('--grace applies to the sweep command');
   if (values.json && !values['dry-run']) throw new UsageError('--json applies to --dry-run and sweep; for JSON logs use --log-format json');
+  const allow = values.allow ?? [];
+  const unknown = allow.find((a) => !DANGEROUS_OPTIONS.includes(a as DangerousOption));
+  if (unknown !== undefined) throw new UsageError(`--allow "${unknown}" is not one of ${DANGEROUS_OPTIONS.join(', ')}`);
+  const hostPaths = values['allow-host-path'];
+  if (!values.strict && (allow.length > 0 || hostPaths !== undefined)) throw new UsageError('--allow and --allow-host-path refine --strict: add --strict');
+  const policy: JobPolicy | undefined = values.strict
+    ? { allow: allow as DangerousOption[], ...(hostPaths === undefined ? {} : { allowedHostPaths: hostPaths }) }
+    : undefined;
   return {
     kind: 'run',
+    policy,
     envFiles: values['env-file'] ?? [],
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,

@@ -82,7 +82,7 @@ export async function main(io: CliIo): Promise<number> {
 
 async function run(io: CliIo, command: Extract<CliCommand, { kind: 'run' }>): Promise<number> {
   const env = withEnvFiles(io.env, command.envFiles);
-  const job = configFromEnv(env, { baseDir: io.cwd });
+  const job = configFromEnv(env, { baseDir: io.cwd, ...(command.policy ? { policy: command.policy } : {}) });
   if (command.dryRun) {
     const description = describeJob(job);
     io.stdout.write(command.json ? `${JSON.stringify(description.json, null, 2)}\n` : `${description.text}\n\n${description.dockerRun}\n`);

@@ -125,6 +125,14 @@ describe('docker-job (the CLI)', () => {
     }
   });
 
+  it('--strict refuses what a job written by others may not ask for, naming the variable, and runs nothing', async () => {
+    const result = await cli({ ...base, COMMAND: 'true', DOCKER_JOB_PRIVILEGED: 'true', VOLUMES: '/var/run/docker.sock:/var/run/docker.sock' }, ['--strict']);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^docker-job: DOCKER_JOB_PRIVILEGED: .*privileged/m);
+    expect(result.stderr).toMatch(/^docker-job: VOLUMES\[0\]: .*socket/m);
+    expect(await engine.listJobs({ labels })).toEqual([]);
+  });
+
   it('--env-file reads variables in docker’s format, on top of the environment', async () => {
     const file = join(dir, 'job.env');
     await writeFile(file, `# the job\nCOMMAND=sh -c 'echo "$GREETING_ENV"'\nGREETING_ENV=hello from a file\n`);

@@ -3,7 +3,7 @@ import { parseCliArgs, UsageError } from '../../src/cli/args.js';
 
 describe('parseCliArgs', () => {
   it('runs the job from the environment by default, raw logs, no sweep', () => {
-    expect(parseCliArgs([])).toEqual({ kind: 'run', envFiles: [], dryRun: false, json: false, logFormat: 'raw', sweep: false });
+    expect(parseCliArgs([])).toEqual({ kind: 'run', envFiles: [], dryRun: false, json: false, logFormat: 'raw', sweep: false, policy: undefined });
     expect(parseCliArgs(['run'])).toMatchObject({ kind: 'run' });
   });
 
@@ -15,8 +15,18 @@ describe('parseCliArgs', () => {
       json: false,
       logFormat: 'json',
       sweep: true,
+      policy: undefined,
     });
     expect(parseCliArgs(['--dry-run', '--json'])).toMatchObject({ kind: 'run', dryRun: true, json: true });
+  });
+
+  it('builds the operator’s policy from --strict, --allow and --allow-host-path', () => {
+    expect(parseCliArgs(['--strict'])).toMatchObject({ policy: { allow: [] } });
+    expect(parseCliArgs(['--strict', '--allow', 'host-network', '--allow-host-path', '/srv/jobs'])).toMatchObject({
+      policy: { allow: ['host-network'], allowedHostPaths: ['/srv/jobs'] },
+    });
+    expect(() => parseCliArgs(['--allow', 'privileged'])).toThrow('add --strict');
+    expect(() => parseCliArgs(['--strict', '--allow', 'everything'])).toThrow('--allow "everything" is not one of privileged');
   });
 
   it('reads help and version, long and short, before anything else', () => {
