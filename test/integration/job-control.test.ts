@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDockerEngine, MemorySink, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
+import { createDockerEngine, isEngineError, MemorySink, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
 import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
 
 const engine = createDockerEngine();
@@ -83,6 +83,53 @@ describe('stopping a job: timeout and cancellation', () => {
     const { wrapped } = recorder((text) => text === 'working' && controller.abort());
     const result = await runDockerJob(job({ command: IGNORES_TERM, stopTimeout: 1 }), { engine, sinks: [wrapped], signal: controller.signal });
     expect(result).toMatchObject({ canceled: true, exitCode: 137 });
+  });
+});
+
+describe('stop signals and init', () => {
+  it('with init, a program without a TERM handler ends by SIGTERM at once: 143, not 137 after the grace', async () => {
+    const started = performance.now();
+    const result = await runDockerJob(job({ command: ['sleep', '30'], init: true, timeoutMs: 500, stopTimeout: 20 }), { engine, sinks: [] });
+    expect(result).toMatchObject({ timedOut: true, exitCode: 143, oomKilled: false });
+    expect(performance.now() - started).toBeLessThan(10_000); // not the 20 s grace
+  });
+
+  it('stops with the configured stop signal', async () => {
+    const { sink, wrapped } = recorder();
+    const command = ['sh', '-c', 'trap "echo got USR1; exit 0" USR1; trap "echo got TERM; exit 1" TERM; echo ready; sleep 30 & wait'];
+    const result = await runDockerJob(job({ command, stopSignal: 'SIGUSR1', timeoutMs: 600, stopTimeout: 10 }), { engine, sinks: [wrapped] });
+    expect(result).toMatchObject({ timedOut: true, exitCode: 0 });
+    expect(sink.text()).toBe('ready\ngot USR1');
+  });
+});
+
+describe('memory', () => {
+  it('reports a job the kernel killed for exceeding its memory limit as oomKilled, exit 137', async () => {
+    // tail keeps the whole (newline-free) last line in memory: 200 MB against a 16 MB limit, no swap.
+    const result = await runDockerJob(job({ command: ['sh', '-c', 'head -c 200000000 /dev/zero | tail -n 1 >/dev/null'], memory: '16m', memorySwap: '16m' }), { engine, sinks: [] });
+    expect(result).toMatchObject({ exitCode: 137, oomKilled: true, failed: true, timedOut: false, canceled: false });
+    expect(result.message).toMatch(/memory|OOM/i);
+  });
+});
+
+describe('container names', () => {
+  it('refuses a name already in use with an EngineError that names it, and leaves the other container alone', async () => {
+    const name = `docker-job-test-name-${process.pid}`;
+    const controller = new AbortController();
+    let startedFirst!: () => void;
+    const firstStarted = new Promise<void>((r) => (startedFirst = r));
+    const first = runDockerJob(job({ name, command: ['sleep', '30'], stopTimeout: 0 }), {
+      engine,
+      signal: controller.signal,
+      sinks: [{ write() {}, event: (e) => void (e.type === 'started' && startedFirst()) }],
+    });
+    await firstStarted;
+    const error = await runDockerJob(job({ name, command: ['true'] }), { engine, sinks: [] }).catch((e: unknown) => e);
+    controller.abort();
+    expect(isEngineError(error)).toBe(true);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).toMatch(/already in use/);
+    expect(await first).toMatchObject({ canceled: true });
   });
 });
 
