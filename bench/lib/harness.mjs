@@ -29,7 +29,7 @@ export function summarize(values) {
 /** Runs a command to completion, its output discarded; rejects on a non-zero exit. */
 export function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'], ...(options.env ? { env: options.env } : {}) });
     child.on('error', reject);
     child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}`))));
   });

@@ -229,7 +229,14 @@ export class DockerContainerJob implements EngineJob {
   /** A clean end of the output is normal when the container has exited (or exits very soon). */
   async #endedNormally(exitKnown: () => boolean, exit: Promise<ExitStatus>): Promise<boolean> {
     if (exitKnown()) return true;
-    const settled = await Promise.race([exit.then(() => true, () => true), sleep(EXIT_AFTER_OUTPUT_MS, false)]);
+    // The pause is cancelled as soon as the exit is known: a pending timer would keep a process
+    // that is done with its job alive for the rest of it.
+    const pause = new AbortController();
+    const settled = await Promise.race([
+      exit.then(() => true, () => true),
+      sleep(EXIT_AFTER_OUTPUT_MS, false, { signal: pause.signal }).catch(() => false),
+    ]);
+    pause.abort();
     if (settled) return true;
     const deadline = performance.now() + this.#ctx.reconnectTimeoutMs;
     const state = await retryWhileUnreachable(() => this.#inspect(), deadline).catch(() => undefined);
