@@ -65,6 +65,9 @@ export async function getHelperCredentials(name: string, serverUrl: string, opti
   return { username, secret };
 }
 
+/** After the helper exits, how long its output may take to arrive (a child it left behind may hold it open). */
+const OUTPUT_AFTER_EXIT_MS = 1_000;
+
 function run(program: string, input: string, options: CredentialHelperOptions): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const env = Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -72,33 +75,60 @@ function run(program: string, input: string, options: CredentialHelperOptions): 
     const child = spawn(program, ['get'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 30_000,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    let exitCode: number | null = null;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const release = () => {
+      clearTimeout(deadline);
+      clearTimeout(afterExit);
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      release();
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      release();
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: exitCode });
+    };
+    // A deadline of our own: the process's timeout option does not cover output held open by a
+    // child the helper left behind.
+    const deadline = setTimeout(() => fail(new CredentialHelperError(`${program} get did not answer within ${timeoutMs} ms`)), timeoutMs);
+    let afterExit: NodeJS.Timeout | undefined;
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_OUTPUT) child.kill('SIGKILL');
+      if (size > MAX_OUTPUT) fail(new CredentialHelperError(`${program} get printed more than 1 MiB`));
       else into.push(chunk);
     };
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
     child.stdin.on('error', () => {}); // a helper that exits without reading: its exit code tells
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') reject(new CredentialHelperError(`${program} was not found on the PATH`, { cause: error }));
-      else if (error.name === 'AbortError') reject(new CredentialHelperError(`${program} get was aborted`, { cause: error }));
-      else reject(new CredentialHelperError(`${program} could not be run (${error.code ?? error.message})`, { cause: error }));
+      if (error.code === 'ENOENT') fail(new CredentialHelperError(`${program} was not found on the PATH`, { cause: error }));
+      else if (error.name === 'AbortError') fail(new CredentialHelperError(`${program} get was aborted`, { cause: error }));
+      else fail(new CredentialHelperError(`${program} could not be run (${error.code ?? error.message})`, { cause: error }));
     });
-    child.on('close', (code, signal) => {
+    child.on('exit', (code, signal) => {
       if (signal !== null && code === null) {
-        const why = size > MAX_OUTPUT ? 'printed more than 1 MiB' : `was killed by ${signal}${signal === 'SIGTERM' ? ' (timed out?)' : ''}`;
-        reject(new CredentialHelperError(`${program} get ${why}`));
+        fail(new CredentialHelperError(`${program} get was killed by ${signal}`));
         return;
       }
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
+      exitCode = code;
+      // Normally its output is closed with it; a child it left behind may keep it open.
+      afterExit = setTimeout(finish, OUTPUT_AFTER_EXIT_MS);
     });
+    child.on('close', finish);
     child.stdin.end(input);
   });
 }

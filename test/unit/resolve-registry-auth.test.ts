@@ -159,7 +159,16 @@ describe('resolveRegistryAuth', () => {
     await writeConfig({ credsStore: 'slow' });
     const started = Date.now();
     const error = await resolveRegistryAuth('localhost:5000', { ...options, helperTimeoutMs: 300 }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/docker-credential-slow get was killed by SIGTERM/);
+    expect((error as Error).message).toMatch(/docker-credential-slow get did not answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('answers when the helper exits, even if a child it left behind keeps its output open', async () => {
+    await writeHelper('detached', {}, `#!/bin/sh\nsleep 20 &\nprintf '{"Username":"u","Secret":"s"}'\n`);
+    await writeConfig({ credsStore: 'detached' });
+    const started = Date.now();
+    const auth = await resolveRegistryAuth('localhost:5000', { ...options, helperTimeoutMs: 10_000 });
+    expect(auth).toMatchObject({ username: 'u', password: 's' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
