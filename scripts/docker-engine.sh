@@ -142,6 +142,21 @@ start_dockerd() {
   exit 1
 }
 
+# The script's own tools: curl asks the engine, ps tells a live dockerd from a dead one. A
+# minimal Debian has neither, and docker.io depends on neither.
+ensure_script_tools() {
+  local missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v ps >/dev/null 2>&1 || missing+=(procps)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ]; then
+    apt_install "${missing[@]}"
+  else
+    die "this script needs ${missing[*]}: install them, or start the Docker engine yourself"
+  fi
+}
+
+ensure_script_tools
 if engine_answers; then
   say "engine answers at ${DOCKER_HOST:-unix://$sock}"
 else
