@@ -18,7 +18,7 @@ export type CliCommand =
       /** The operator's policy (--strict, --allow, --allow-host-path); undefined: none. */
       readonly policy: JobPolicy | undefined;
     }
-  | { readonly kind: 'sweep'; readonly dryRun: boolean; readonly json: boolean; readonly graceSeconds: number | undefined }
+  | { readonly kind: 'sweep'; readonly dryRun: boolean; readonly json: boolean; readonly graceSeconds: number | undefined; readonly labels: Readonly<Record<string, string>> | undefined }
   | { readonly kind: 'build'; readonly options: Record<string, unknown>; readonly manifest: string | undefined }
   | { readonly kind: 'push'; readonly image: string; readonly options: Record<string, unknown> };
 
@@ -33,7 +33,7 @@ export class UsageError extends Error {
 const LOG_FORMATS: readonly LogFormat[] = ['raw', 'pretty', 'json'];
 
 export const USAGE = `Usage: docker-job [options]
-       docker-job sweep [--grace <seconds>] [--dry-run] [--json]
+       docker-job sweep [--grace <seconds>] [--label <K=V>]... [--dry-run] [--json]
        docker-job build [build options] [--push <registry>]
        docker-job push <image> --registry <registry> [--push-tag <tag>]...
 
@@ -59,6 +59,7 @@ Options:
   --allow <name>         with --strict: allow one of them anyway (repeatable)
   --allow-host-path <dir>  with --strict: bind mounts must stay inside these directories (repeatable)
   --grace <seconds>      with sweep: leave containers younger than this alone (default 30)
+  --label <K=V>          with sweep: only containers that also carry this label (repeatable)
   -h, --help             print this help
   -V, --version          print the version
 
@@ -95,6 +96,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'log-format': { type: 'string' },
         sweep: { type: 'boolean' },
         grace: { type: 'string' },
+        label: { type: 'string', multiple: true },
         strict: { type: 'boolean' },
         allow: { type: 'string', multiple: true },
         'allow-host-path': { type: 'string', multiple: true },
@@ -118,13 +120,20 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     const grace = values.grace;
     if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError(`--grace must be a whole number of seconds, not "${grace}"`);
-    return { kind: 'sweep', dryRun: values['dry-run'] ?? false, json: values.json ?? false, graceSeconds: grace === undefined ? undefined : Number(grace) };
+    return {
+      kind: 'sweep',
+      dryRun: values['dry-run'] ?? false,
+      json: values.json ?? false,
+      graceSeconds: grace === undefined ? undefined : Number(grace),
+      labels: keyValues('label', values.label),
+    };
   }
   const logFormat = values['log-format'] ?? 'raw';
   if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
     throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, not "${logFormat}"`);
   }
   if (values.grace !== undefined) throw new UsageError('--grace applies to the sweep command');
+  if (values.label !== undefined) throw new UsageError('--label applies to the sweep command; the job\'s labels are DOCKER_JOB_LABELS');
   if (values.json && !values['dry-run']) throw new UsageError('--json applies to --dry-run and sweep; for JSON logs use --log-format json');
   const allow = values.allow ?? [];
   const unknown = allow.find((a) => !DANGEROUS_OPTIONS.includes(a as DangerousOption));

@@ -107,6 +107,7 @@ async function run(io: CliIo, command: Extract<CliCommand, { kind: 'run' }>): Pr
       sinks: [outputSink(io, command.logFormat, job), new PullProgressSink(io.stderr, io.stderrIsTTY)],
       signal: cancel.signal,
       killSignal: kill.signal,
+      env,
     });
     if (interrupted) return EXIT_FOR_SIGNAL[interrupted];
     if (result.timedOut) {
@@ -116,8 +117,9 @@ async function run(io: CliIo, command: Extract<CliCommand, { kind: 'run' }>): Pr
     if (result.startError !== undefined) io.stderr.write(`docker-job: ${result.message.split('\n')[0]}\n`);
     return result.exitCode;
   } catch (error) {
-    // Interrupted before the container started: nothing ran.
-    if (interrupted && cancel.signal.aborted && !isDockerJobError(error)) return EXIT_FOR_SIGNAL[interrupted];
+    // Interrupted before the job ran (during a pull, say): whatever the abort surfaced as, the
+    // answer is the signal's exit code; nothing was left behind.
+    if (interrupted) return EXIT_FOR_SIGNAL[interrupted];
     throw error;
   } finally {
     stopListening();
@@ -129,6 +131,7 @@ async function sweep(io: CliIo, command: Extract<CliCommand, { kind: 'sweep' }>)
     engine: createDockerEngine({ env: io.env }),
     dryRun: command.dryRun,
     ...(command.graceSeconds === undefined ? {} : { graceMs: command.graceSeconds * 1000 }),
+    ...(command.labels === undefined ? {} : { labels: command.labels }),
   });
   if (command.json) io.stdout.write(`${JSON.stringify({ ...result, failed: result.failed.map((f) => ({ id: f.id, error: String(f.error) })) }, null, 2)}\n`);
   else reportSweep(io.stdout, result, command.dryRun);

@@ -21,7 +21,11 @@ export class PullProgressSink implements LogSink {
     this.#tty = tty;
   }
 
+  // Takes output as bytes and drops it: a sink that takes lines would make the pipeline split the
+  // whole output into lines for nothing (the CLI's other sink takes bytes).
   write(): void {}
+
+  writeBytes(): void {}
 
   event(event: JobEvent): void {
     if (event.type === 'pull-progress') this.#progress(event);

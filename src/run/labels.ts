@@ -15,8 +15,12 @@ export const LABELS = {
   launcherPid: 'io.docker-job.launcher-pid',
   /** Start time of the launching process (clock ticks since boot), so a recycled pid is not mistaken for it. */
   launcherStart: 'io.docker-job.launcher-start',
-  /** The container the launching process runs in, when it runs in one. */
+  /** The container the launching process runs in, when it runs in one on the same engine as the job. */
   launcherContainer: 'io.docker-job.launcher-container',
+  /** The PID namespace of the launching process, so its pid is judged only from that namespace. */
+  launcherPidNamespace: 'io.docker-job.launcher-pid-namespace',
+  /** The job's remove policy: a container kept on purpose (`on-success`, `never`) is not an orphan. */
+  remove: 'io.docker-job.remove',
 } as const;
 
 /** The labels that record who launched a job. @internal */
@@ -26,5 +30,6 @@ export function launcherLabels(launcher: LauncherIdentity): Record<string, strin
     [LABELS.launcherPid]: String(launcher.pid),
     ...(launcher.start === undefined ? {} : { [LABELS.launcherStart]: launcher.start }),
     ...(launcher.container === undefined ? {} : { [LABELS.launcherContainer]: launcher.container }),
+    ...(launcher.pidNamespace === undefined ? {} : { [LABELS.launcherPidNamespace]: launcher.pidNamespace }),
   };
 }

@@ -42,6 +42,11 @@ export interface RunOptions {
    */
   readonly registryAuth?: RegistryAuthOptions;
   /**
+   * The environment the Docker config (`DOCKER_CONFIG`, `HOME`) and credential helpers are taken
+   * from when a pull needs credentials. Default: `process.env`.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
    * Replace secret values in the child's output with `***` before any sink, the tail or the
    * message sees them. Default: on, for the values of the job's environment variables whose names
    * look secret (see {@link MaskSecretsOptions}); `false` turns it off. A job without secret
@@ -124,6 +129,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   const { signal } = options;
 
   let handle: EngineJob | undefined;
+  let exitKnown = false; // once the job has exited, a timeout or an abort no longer stops anything
   let stopReason: 'timeout' | 'cancel' | undefined;
   let stopping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -133,7 +139,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   const giveUp = new AbortController();
 
   const requestStop = (reason: 'timeout' | 'cancel') => {
-    if (stopReason || !handle) return;
+    if (stopReason || !handle || exitKnown) return;
     stopReason = reason;
     const h = handle;
     void fanout.event({ type: 'stopping', reason, graceSeconds: job.stopTimeout });
@@ -147,14 +153,18 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   };
   const onAbort = () => requestStop('cancel');
   const onKill = () => {
-    if (!handle) return;
+    if (!handle || exitKnown) return;
     requestStop('cancel');
     handle.stop({ timeoutSeconds: 0, signal: AbortSignal.timeout(STOP_DEADLINE_S * 1000) }).catch(() => {});
   };
 
+  const runId = randomUUID();
+  let failure: { error: unknown } | undefined;
+  let removeError: unknown;
   try {
     signal?.throwIfAborted();
-    handle = await createWithPullPolicy(engine, job, signal, options.onPullProgress, fanout, options.registryAuth);
+    const spec = toJobSpec(job, runId, await launcherOn(engine));
+    handle = await createWithPullPolicy(engine, job, spec, signal, options, fanout);
     await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
     await fanout.event({ type: 'created', containerId: handle.id });
     signal?.throwIfAborted();
@@ -168,8 +178,16 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
 
     // The job is over when both the output has ended and the exit is known.
     pumping = pipeline.run(run.output);
-    const [exit] = await Promise.all([run.exit, pumping]);
-    await stopping;
+    const exited = run.exit.finally(() => {
+      // The job is over: a timeout or an abort that comes while the output drains stops nothing.
+      exitKnown = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      options.killSignal?.removeEventListener('abort', onKill);
+    });
+    const [exit] = await Promise.all([exited, pumping]);
+    // The exit and every byte are known: a stop that failed (the engine blinked) changes nothing.
+    await stopping?.catch(() => {});
     await fanout.event({ type: 'exited', exitCode: exit.exitCode, oomKilled: exit.oomKilled });
     outcome = {
       exitCode: exit.exitCode,
@@ -184,14 +202,17 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
       sinkFailures: fanout.failures, // the same array: failures while closing are included
       tail: { stdout: [], stderr: [] },
     };
+  } catch (error) {
+    failure = { error };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     options.killSignal?.removeEventListener('abort', onKill);
     clearTimeout(timer);
     clearTimeout(giveUpTimer);
     giveUp.abort(); // releases any stream still open (after a failure)
-    let removeError: unknown;
-    if (handle && removesContainer(job.remove, outcome !== undefined && !outcome.failed)) {
+    // The remove policy keeps finished jobs for inspection; a run that failed (the engine broke, the
+    // caller aborted before the start) is always cleaned up: it may not even have stopped.
+    if (handle && (outcome === undefined || removesContainer(job.remove, !outcome.failed))) {
       try {
         await handle.remove({ signal: AbortSignal.timeout(REMOVE_DEADLINE_MS) });
         await fanout.event({ type: 'removed', containerId: handle.id });
@@ -203,9 +224,15 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
     await pumping?.catch(() => {});
     await pipeline.end();
     await fanout.close();
-    // A container we could not remove is a leak the caller must hear about, even after a success.
-    if (removeError !== undefined && outcome !== undefined) throw removeError;
   }
+  // A container we could not remove is a leak the caller must hear about, even after a success,
+  // and together with what failed the run.
+  if (failure !== undefined) {
+    if (removeError === undefined) throw failure.error;
+    throw new AggregateError([failure.error, removeError], `${messageOf(failure.error)}; and its container ${handle?.id.slice(0, 12)} could not be removed: ${messageOf(removeError)}`);
+  }
+  if (removeError !== undefined) throw removeError;
+  if (outcome === undefined) throw new Error('unreachable: a run without a failure has an outcome');
   const result = { ...outcome, durationMs: Math.round(performance.now() - started), tail: pipeline.tail(options.tailLines ?? DEFAULT_TAIL_LINES) };
   return {
     ...result,
@@ -221,20 +248,24 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
 async function createWithPullPolicy(
   engine: ContainerEngine,
   job: ResolvedJob,
+  spec: JobSpec,
   signal: AbortSignal | undefined,
-  onProgress: RunOptions['onPullProgress'],
+  options: RunOptions,
   fanout: SinkFanout,
-  authOptions: RegistryAuthOptions | undefined,
 ): Promise<EngineJob> {
-  const spec = toJobSpec(job);
   const pull = async () => {
     const image = job.image;
-    const auth = await resolveImageAuth(image, { ...registryAuthDefaults(), ...authOptions, ...(signal ? { signal } : {}) });
+    const auth = await resolveImageAuth(image, { ...registryAuthDefaults(options.env), ...options.registryAuth, ...(signal ? { signal } : {}) });
     await engine.pullImage(image, {
       ...(signal ? { signal } : {}),
       ...(auth ? { auth } : {}),
       onProgress: (event) => {
-        onProgress?.(event);
+        // A progress display that throws must not fail the pull it shows.
+        try {
+          options.onPullProgress?.(event);
+        } catch {
+          /* ignored: informational */
+        }
         void fanout.event({ type: 'pull-progress', image, ...event });
       },
     });
@@ -246,13 +277,56 @@ async function createWithPullPolicy(
   // No signal on create: a container created while the request was being aborted would be
   // unknown to us, and left behind.
   try {
-    return await engine.createJob(spec);
+    return await createOrClean(engine, spec);
   } catch (error) {
     if (policy !== 'missing' || !isMissingImage(error)) throw error;
   }
   await pull();
   signal?.throwIfAborted();
-  return engine.createJob(spec);
+  return createOrClean(engine, spec);
+}
+
+/**
+ * Creates the job; when the create fails without an answer from the engine (a deadline, a cut
+ * connection), the engine may have created it anyway: whatever carries this run's id is removed.
+ */
+async function createOrClean(engine: ContainerEngine, spec: JobSpec): Promise<EngineJob> {
+  try {
+    return await engine.createJob(spec);
+  } catch (error) {
+    if (!isEngineError(error) || error.statusCode === undefined) {
+      const runId = spec.labels[LABELS.runId] as string;
+      const made = await engine.listJobs({ labels: { [LABELS.runId]: runId } }).catch(() => []);
+      await Promise.allSettled(made.map((j) => engine.removeJob(j.id)));
+    }
+    throw error;
+  }
+}
+
+/**
+ * This process as the launcher of jobs on `engine`. The launcher's container is recorded only
+ * when the engine knows it (the proxy image on the same engine): a sweep on that engine can then
+ * tell whether it still runs. Asked once per engine.
+ */
+function launcherOn(engine: ContainerEngine): Promise<LauncherIdentity> {
+  let known = launchers.get(engine);
+  if (known === undefined) {
+    known = (async () => {
+      const { container, ...launcher } = currentLauncher();
+      if (container === undefined) return launcher;
+      const found = await engine.listJobs({ labels: {}, ids: [container] }).catch(() => []);
+      return found.some((c) => c.id === container) ? { ...launcher, container } : launcher;
+    })();
+    launchers.set(engine, known);
+  }
+  return known;
+}
+
+/** Per engine: the launcher identity {@link launcherOn} worked out (a fact of this process, cached). */
+const launchers = new WeakMap<ContainerEngine, Promise<LauncherIdentity>>();
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isMissingImage(error: unknown): boolean {
@@ -271,6 +345,7 @@ export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launch
       [LABELS.owner]: OWNER,
       [LABELS.runId]: runId,
       ...launcherLabels(launcher),
+      [LABELS.remove]: job.remove,
     },
     tty: job.tty,
     stopTimeout: job.stopTimeout,

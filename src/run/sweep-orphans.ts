@@ -14,6 +14,8 @@ export interface SweepOptions {
   readonly graceMs?: number;
   /** Report what would be removed, remove nothing. */
   readonly dryRun?: boolean;
+  /** Sweep only the containers that also carry these labels (a team's, a test suite's). Default: every docker-job container. */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Aborts the sweep. */
   readonly signal?: AbortSignal;
 }
@@ -28,6 +30,8 @@ export interface SweepResult {
   readonly unknown: readonly string[];
   /** Containers younger than the grace period; left alone. */
   readonly young: readonly string[];
+  /** Stopped containers their job's `remove` policy (`on-success`, `never`) keeps on purpose; left alone. */
+  readonly kept: readonly string[];
   /** Containers that could not be removed, with the reason. */
   readonly failed: readonly { readonly id: string; readonly error: unknown }[];
 }
@@ -37,10 +41,12 @@ export interface SweepResult {
  * its `finally` could run (SIGKILL, OOM kill, a machine that lost power), whose containers would
  * otherwise run and stay forever. Call it when a worker or the CLI starts (`docker-job --sweep`).
  *
- * A launcher is gone when its process no longer runs on this host (same pid *and* start time, so a
- * recycled pid is not taken for it), or, for a launcher that ran in a container (the proxy image),
- * when that container no longer runs. Containers launched from other hosts, outside containers,
- * cannot be checked from here and are left alone, as are containers younger than `graceMs`.
+ * A launcher is gone when its process no longer runs on this host in the same PID namespace (same
+ * pid *and* start time, so a recycled pid is not taken for it), or, for a launcher that ran in a
+ * container of the same engine (the proxy image), when that container no longer runs or exists.
+ * Containers launched from other hosts or PID namespaces cannot be checked from here and are left
+ * alone, as are containers younger than `graceMs` and stopped containers their job's `remove`
+ * policy keeps on purpose.
  */
 export async function sweepOrphans(options: SweepOptions = {}): Promise<SweepResult> {
   const engine = options.engine ?? createDockerEngine();
@@ -49,11 +55,13 @@ export async function sweepOrphans(options: SweepOptions = {}): Promise<SweepRes
   const self = currentLauncher();
   const now = Date.now();
 
-  const jobs = await engine.listJobs({ labels: { [LABELS.owner]: OWNER } }, call);
+  const jobs = await engine.listJobs({ labels: { ...options.labels, [LABELS.owner]: OWNER } }, call);
   const young: string[] = [];
+  const kept: string[] = [];
   const candidates: JobSummary[] = [];
   for (const job of jobs) {
     if (now - job.createdAt < graceMs) young.push(job.id);
+    else if (keptOnPurpose(job)) kept.push(job.id);
     else candidates.push(job);
   }
 
@@ -74,15 +82,26 @@ export async function sweepOrphans(options: SweepOptions = {}): Promise<SweepRes
     });
   }
   const failedIds = new Set(failed.map((f) => f.id));
-  return { removed: removed.filter((id) => !failedIds.has(id)), alive, unknown, young, failed };
+  return { removed: removed.filter((id) => !failedIds.has(id)), alive, unknown, young, kept, failed };
+}
+
+/** A stopped container whose job asked to keep it (`remove: on-success` after a failure, `never`). */
+function keptOnPurpose(job: JobSummary): boolean {
+  const policy = job.labels[LABELS.remove];
+  return policy !== undefined && policy !== 'always' && job.state !== 'running' && job.state !== 'restarting';
 }
 
 function launcherState(job: JobSummary, self: LauncherIdentity, runningLaunchers: ReadonlySet<string>): 'alive' | 'gone' | 'unknown' {
   const labels = job.labels;
   const container = labels[LABELS.launcherContainer];
-  // A launcher in another container: the engine knows whether that container still runs.
+  // A launcher in another container of this engine (the label is set only after the runner saw
+  // that container on the job's engine): the engine knows whether it still runs. Removed counts
+  // as gone.
   if (container !== undefined && container !== self.container) return runningLaunchers.has(container) ? 'alive' : 'gone';
-  return localLauncherState({ host: labels[LABELS.launcherHost], pid: labels[LABELS.launcherPid], start: labels[LABELS.launcherStart] }, self);
+  return localLauncherState(
+    { host: labels[LABELS.launcherHost], pid: labels[LABELS.launcherPid], start: labels[LABELS.launcherStart], pidNamespace: labels[LABELS.launcherPidNamespace] },
+    self,
+  );
 }
 
 /** The launcher containers, among those the candidates name, that are running now. */

@@ -200,15 +200,22 @@ describe('docker-job (the CLI)', () => {
       network: 'none',
       tty: false,
       stopTimeout: 0,
-      labels: { ...labels, [LABELS.owner]: OWNER, [LABELS.launcherHost]: (await import('node:os')).hostname(), [LABELS.launcherPid]: '999999999' },
+      labels: {
+        ...labels,
+        [LABELS.owner]: OWNER,
+        [LABELS.launcherHost]: (await import('node:os')).hostname(),
+        [LABELS.launcherPid]: '999999999',
+        [LABELS.launcherPidNamespace]: (await import('node:fs')).readlinkSync('/proc/self/ns/pid'),
+      },
     });
     try {
-      const dry = await cli({}, ['sweep', '--dry-run', '--json']);
+      const scope = ['--label', `${SUITE_LABEL}=${labels[SUITE_LABEL]}`];
+      const dry = await cli({}, ['sweep', ...scope, '--dry-run', '--json']);
       expect(dry.code).toBe(0);
       // Younger than the default grace period: reported as young, not removed.
       expect(JSON.parse(dry.stdout)).toMatchObject({ young: expect.arrayContaining([orphan.id]) });
       expect((await engine.listJobs({ labels })).map((j) => j.id)).toContain(orphan.id);
-      const swept = await cli({}, ['sweep', '--grace', '0']);
+      const swept = await cli({}, ['sweep', ...scope, '--grace', '0']);
       expect(swept.code).toBe(0);
       expect(swept.stdout).toContain(orphan.id.slice(0, 12));
       expect((await engine.listJobs({ labels })).map((j) => j.id)).not.toContain(orphan.id);

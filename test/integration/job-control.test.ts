@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDockerEngine, isEngineError, MemorySink, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
+import { readlinkSync } from 'node:fs';
+import * as os from 'node:os';
+import { createDockerEngine, isEngineError, LABELS, MemorySink, OWNER, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
 import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
 
 const engine = createDockerEngine();
@@ -83,6 +85,33 @@ describe('stopping a job: timeout and cancellation', () => {
     const { wrapped } = recorder((text) => text === 'working' && controller.abort());
     const result = await runDockerJob(job({ command: IGNORES_TERM, stopTimeout: 1 }), { engine, sinks: [wrapped], signal: controller.signal });
     expect(result).toMatchObject({ canceled: true, exitCode: 137 });
+  });
+});
+
+describe('the end of a job', () => {
+  it('is not turned into a timeout by a timer that fires while a slow sink drains its output', async () => {
+    // The job prints at once and exits; the sink takes 2 ms a line, so draining outlasts timeoutMs.
+    const slow: LogSink = { write: () => new Promise((r) => setTimeout(r, 2)) };
+    const result = await runDockerJob(job({ command: ['sh', '-c', 'seq 1 400'], timeoutMs: 300 }), { engine, sinks: [slow] });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false, canceled: false, failed: false });
+  });
+
+  it('removes the container of a run aborted before its start, whatever its remove policy', async () => {
+    const controller = new AbortController();
+    let created = '';
+    const abortOnCreate: LogSink = {
+      write() {},
+      event(e) {
+        if (e.type === 'created') {
+          created = e.containerId;
+          controller.abort(new Error('changed my mind'));
+        }
+      },
+    };
+    const error = await runDockerJob(job({ command: ['true'], remove: 'never' }), { engine, sinks: [abortOnCreate], signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('changed my mind');
+    expect(created).not.toBe('');
+    expect((await engine.listJobs({ labels })).map((j) => j.id)).not.toContain(created);
   });
 });
 
@@ -173,11 +202,11 @@ describe('orphans', () => {
     const left = await engine.listJobs({ labels });
     expect(left.find((j) => j.id === id)?.state).toBe('running'); // its finally never ran
 
-    const early = await sweepOrphans({ engine, graceMs: 60_000 });
+    const early = await sweepOrphans({ engine, graceMs: 60_000, labels });
     expect(early.young).toContain(id);
     expect(early.removed).not.toContain(id);
 
-    const swept = await sweepOrphans({ engine, graceMs: 0 });
+    const swept = await sweepOrphans({ engine, graceMs: 0, labels });
     expect(swept.removed).toContain(id);
     expect(swept.failed).toEqual([]);
     expect((await engine.listJobs({ labels })).map((j) => j.id)).not.toContain(id);
@@ -192,7 +221,7 @@ describe('orphans', () => {
       event(event) {
         if (event.type === 'started') {
           containerId = event.containerId;
-          sweep = sweepOrphans({ engine, graceMs: 0, dryRun: true }).finally(() => controller.abort());
+          sweep = sweepOrphans({ engine, graceMs: 0, dryRun: true, labels }).finally(() => controller.abort());
         }
       },
     };
@@ -200,6 +229,52 @@ describe('orphans', () => {
     const result = await sweep;
     expect(result?.alive).toContain(containerId);
     expect(result?.removed).not.toContain(containerId);
+  });
+});
+
+describe('sweeping: what is not an orphan', () => {
+  const { hostname } = os;
+  const plant = (extra: Record<string, string>) =>
+    engine.createJob({
+      image,
+      command: ['true'],
+      env: {},
+      volumes: [],
+      network: 'none',
+      tty: false,
+      stopTimeout: 0,
+      labels: { ...labels, [LABELS.owner]: OWNER, [LABELS.launcherHost]: hostname(), [LABELS.launcherPid]: '999999999', [LABELS.launcherPidNamespace]: readlinkSync('/proc/self/ns/pid'), ...extra },
+    });
+
+  it('leaves a stopped container its remove policy keeps, and removes one it does not', async () => {
+    const kept = await plant({ [LABELS.remove]: 'never' });
+    const orphan = await plant({ [LABELS.remove]: 'always' });
+    try {
+      const result = await sweepOrphans({ engine, graceMs: 0, labels });
+      expect(result.kept).toContain(kept.id);
+      expect(result.removed).toContain(orphan.id);
+      expect(result.removed).not.toContain(kept.id);
+    } finally {
+      await Promise.all([kept.remove(), orphan.remove()]);
+    }
+  });
+
+  it('does not judge a launcher of another PID namespace or host by its pid', async () => {
+    const otherNamespace = await plant({ [LABELS.launcherPidNamespace]: 'pid:[1]' });
+    const otherHost = await plant({ [LABELS.launcherHost]: 'some-other-host' });
+    try {
+      const result = await sweepOrphans({ engine, graceMs: 0, labels });
+      expect(result.unknown).toEqual(expect.arrayContaining([otherNamespace.id, otherHost.id]));
+      expect(result.removed).toEqual([]);
+    } finally {
+      await Promise.all([otherNamespace.remove(), otherHost.remove()]);
+    }
+  });
+
+  it('takes a launcher container the engine does not run, or no longer knows, as gone', async () => {
+    const gone = await plant({ [LABELS.launcherContainer]: 'f'.repeat(64) });
+    const result = await sweepOrphans({ engine, graceMs: 0, labels });
+    expect(result.removed).toEqual([gone.id]);
   });
 });
 

@@ -36,8 +36,8 @@ describe('parseCliArgs', () => {
   });
 
   it('reads the sweep command', () => {
-    expect(parseCliArgs(['sweep'])).toEqual({ kind: 'sweep', dryRun: false, json: false, graceSeconds: undefined });
-    expect(parseCliArgs(['sweep', '--grace', '0', '--dry-run', '--json'])).toEqual({ kind: 'sweep', dryRun: true, json: true, graceSeconds: 0 });
+    expect(parseCliArgs(['sweep'])).toEqual({ kind: 'sweep', dryRun: false, json: false, graceSeconds: undefined, labels: undefined });
+    expect(parseCliArgs(['sweep', '--grace', '0', '--label', 'team=data', '--dry-run', '--json'])).toEqual({ kind: 'sweep', dryRun: true, json: true, graceSeconds: 0, labels: { team: 'data' } });
   });
 
   it('maps build flags one to one onto packageImage options, repeated ones in order', () => {
