@@ -19,6 +19,7 @@ export {
   createJobConfigSchema,
   parseJobConfig,
   safeParseJobConfig,
+  isResolvedJob,
   effectivePullPolicy,
   MIN_MEMORY_BYTES,
   MAX_TIMEOUT_MS,

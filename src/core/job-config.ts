@@ -437,7 +437,9 @@ export type JobConfig = v.InferInput<typeof JobConfigSchema>;
 /**
  * A validated job: defaults applied, commands split into argv, volumes and GPU requests as objects,
  * sizes in bytes, capabilities normalised, env files merged into `env` (their paths kept in
- * `envFile`). A resolved job is itself a valid {@link JobConfig} and parses to itself.
+ * `envFile`). A resolved job is itself a valid {@link JobConfig} and parses to itself, without
+ * its env files being read again. Those {@link parseJobConfig} returns are deep-frozen (see
+ * {@link isResolvedJob}); change a copy and parse it.
  */
 export type ResolvedJob = v.InferOutput<typeof JobConfigSchema>;
 
@@ -460,20 +462,65 @@ export type JobConfigParseResult =
  * Validates a job configuration without throwing. Returns the resolved job, or every issue found
  * (field path, what was wrong, what was expected). Issue messages never contain the value of a
  * secret-looking environment variable. Pure, except that it reads the env files the job names.
+ *
+ * The resolved job is deep-frozen, and known to {@link isResolvedJob}. Given such a job again, it
+ * reads no env file (their variables are in `env` already) and, without a `policy`, returns the
+ * job itself; with one, it checks the job against it.
  */
 export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): JobConfigParseResult {
-  const files = readEnvFiles(input, options);
+  const resolved = isResolvedJob(input);
+  if (resolved && options.policy === undefined) return { success: true, job: input };
+  const files = resolved ? { issues: [] } : readEnvFiles(input, options);
   const schema =
     options.baseDir === undefined && options.policy === undefined && files.vars === undefined
       ? JobConfigSchema
       : createJobConfigSchema({ baseDir: options.baseDir, policy: options.policy, envFromFiles: files.vars });
   const result = v.safeParse(schema, input);
-  if (result.success && files.issues.length === 0) return { success: true, job: result.output };
+  if (result.success && files.issues.length === 0) return { success: true, job: registerResolvedJob(result.output) };
   const secrets = [...(options.secrets ?? []), ...inputSecrets(input, options.secretWords)];
   return {
     success: false,
     issues: [...(result.success ? [] : result.issues.map(toConfigIssue)), ...files.issues].map((issue) => maskIssue(issue, secrets)),
   };
+}
+
+/**
+ * The jobs {@link safeParseJobConfig} resolved. A WeakSet, not a mark on the object: it cannot be
+ * forged or copied along with a spread (`{ ...job, name }` is a new configuration, parsed as one),
+ * and it holds nothing alive.
+ */
+const resolvedJobs = new WeakSet<object>();
+
+/**
+ * True when `value` is a job {@link parseJobConfig}, {@link safeParseJobConfig} or
+ * {@link configFromEnv} resolved (in this copy of docker-job). Such a job is deep-frozen, so it is
+ * still valid: a runner can take it as it is, without validating it or reading its env files
+ * again. A copy (`{ ...job }`) or a job read back from JSON is not one; parse it.
+ *
+ * @example
+ * const job = isResolvedJob(config) ? config : parseJobConfig(config);
+ */
+export function isResolvedJob(value: unknown): value is ResolvedJob {
+  return typeof value === 'object' && value !== null && resolvedJobs.has(value);
+}
+
+/** Freezes a copy of a schema output all the way down and registers it as resolved. */
+function registerResolvedJob(output: ResolvedJob): ResolvedJob {
+  const job = frozenCopy(output);
+  resolvedJobs.add(job);
+  return job;
+}
+
+/**
+ * A deep copy of plain data, frozen all the way down. A copy, so that an array or object the
+ * caller passed in (and valibot handed through) is never frozen under the caller.
+ */
+function frozenCopy<T>(value: T): T {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.freeze(Object.fromEntries(Object.entries(value).map(([k, item]) => [k, frozenCopy(item)]))) as T;
+  }
+  return value;
 }
 
 /**
@@ -510,7 +557,8 @@ function readEnvFiles(input: unknown, options: ParseOptions): { vars?: Record<st
 }
 
 /**
- * Validates a job configuration.
+ * Validates a job configuration, as {@link safeParseJobConfig} does: the resolved job is
+ * deep-frozen, and a resolved job given again is taken without reading its env files.
  * @throws {ConfigError} carrying every issue found.
  */
 export function parseJobConfig(input: unknown, options: ParseOptions = {}): ResolvedJob {
