@@ -596,7 +596,8 @@ function inputSecrets(input: unknown, words: readonly string[] | undefined): str
   return secretValues(strings, secretNameMatcher(words));
 }
 
-function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
+/** An issue with every occurrence of the given secret values masked, in its path too. @internal */
+export function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
   if (secrets.length === 0) return issue;
   const masked = { path: maskSecrets(issue.path, secrets), message: maskSecrets(issue.message, secrets) };
   return issue.expected === undefined ? masked : { ...masked, expected: maskSecrets(issue.expected, secrets) };
