@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { parseCommandString, type ParseResult } from './command.js';
 import { parseCapabilities, parseExtraHost, parseNetworkMode, parsePidMode, parsePlatform, parseStopSignal, parseUser } from './docker-options.js';
-import { parseEnvFile, readLocalFile, type ReadFile } from './env-file.js';
+import { collectEnvFiles, type ReadFile } from './env-file.js';
 import { parseGpuRequest, type GpuRequest } from './gpus.js';
 import { parseImageReference } from '../registry/image-reference.js';
 import { checkJobPolicy, type JobPolicy, type PolicySubject } from './policy.js';
@@ -470,7 +470,7 @@ export type JobConfigParseResult =
 export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): JobConfigParseResult {
   const resolved = isResolvedJob(input);
   if (resolved && options.policy === undefined) return { success: true, job: input };
-  const files = resolved ? { issues: [] } : readEnvFiles(input, options);
+  const files = resolved ? { issues: [] } : envFilesOf(input, options);
   const schema =
     options.baseDir === undefined && options.policy === undefined && files.vars === undefined
       ? JobConfigSchema
@@ -528,32 +528,18 @@ function frozenCopy<T>(value: T): T {
  * schema reports it otherwise): the one piece of I/O of the configuration core. Issues name the
  * file and the line, never a value.
  */
-function readEnvFiles(input: unknown, options: ParseOptions): { vars?: Record<string, string>; issues: ConfigIssue[] } {
+function envFilesOf(input: unknown, options: ParseOptions): { vars?: Record<string, string>; issues: ConfigIssue[] } {
   const given = typeof input === 'object' && input !== null ? (input as { envFile?: unknown }).envFile : undefined;
   if (given === undefined) return { issues: [] };
   const paths = v.safeParse(envFileField(options.baseDir), given);
   if (!paths.success) return { issues: [] };
-  const vars: Record<string, string> = {};
-  const issues: ConfigIssue[] = [];
-  const read = options.readFile ?? readLocalFile;
-  paths.output.forEach((path, i) => {
-    const at = Array.isArray(given) ? `envFile[${i}]` : 'envFile';
-    let bytes: Uint8Array;
-    try {
-      bytes = read(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      issues.push({ path: at, message: `${path} cannot be read${code ? ` (${code})` : ''}`, expected: 'a readable env file' });
-      return;
-    }
-    const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
-    if (!parsed.ok) {
-      for (const problem of parsed.issues) issues.push({ path: at, message: `${path} line ${problem.line} ${problem.message}`, expected: problem.expected });
-      return;
-    }
-    for (const [name, value] of parsed.value) vars[name] = value;
+  const { vars, issues } = collectEnvFiles(paths.output, {
+    label: 'envFile',
+    indexed: Array.isArray(given),
+    ...(options.lookupEnv === undefined ? {} : { lookupEnv: options.lookupEnv }),
+    ...(options.readFile === undefined ? {} : { readFile: options.readFile }),
   });
-  return { vars, issues };
+  return { vars: Object.fromEntries(vars), issues };
 }
 
 /**

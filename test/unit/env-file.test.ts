@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ENV_FILE_MAX_LINE_BYTES, formatEnvFile, parseEnvFile, type EnvFileIssue } from '../../src/core/env-file.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENV_FILE_MAX_LINE_BYTES, formatEnvFile, parseEnvFile, readEnvFiles, type EnvFileIssue } from '../../src/core/env-file.js';
+import { ConfigError, isConfigError } from '../../src/errors/config-error.js';
 
 type Vars = readonly (readonly [string, string])[];
 
@@ -184,6 +188,66 @@ describe('formatEnvFile', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('readEnvFiles', () => {
+  const files: Record<string, string> = {
+    '/cfg/a.env': 'A=from-a\nSHARED=a\nBARE\n',
+    '/cfg/b.env': 'SHARED=b\nB=from-b\n',
+    '/cfg/bad.env': 'OK=1\n=secret-value\nBAD NAME=secret-too\n',
+  };
+  const readFile = (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return new TextEncoder().encode(text);
+  };
+  const thrown = (run: () => unknown): ConfigError => {
+    try {
+      run();
+    } catch (error) {
+      expect(isConfigError(error)).toBe(true);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('returns the variables of every file in order, bare names from lookupEnv', () => {
+    expect(readEnvFiles(['/cfg/a.env', '/cfg/b.env'], { label: '--env-file', readFile, lookupEnv: { BARE: 'looked-up' } })).toEqual([
+      ['A', 'from-a'],
+      ['SHARED', 'a'],
+      ['BARE', 'looked-up'],
+      ['SHARED', 'b'],
+      ['B', 'from-b'],
+    ]);
+    expect(readEnvFiles([], { label: '--env-file', readFile })).toEqual([]);
+  });
+
+  it('throws one ConfigError with every issue of every file under the label, naming file and line, never a value', () => {
+    const error = thrown(() => readEnvFiles(['/cfg/bad.env', '/cfg/a.env', '/cfg/missing.env'], { label: '--env-file', readFile }));
+    expect(error.issues).toEqual([
+      { path: '--env-file', message: '/cfg/bad.env line 2 has no variable name before "="', expected: 'NAME=VALUE, or NAME alone to pass on its value' },
+      { path: '--env-file', message: '/cfg/bad.env line 3 has a space or tab in its variable name', expected: expect.any(String) },
+      { path: '--env-file', message: '/cfg/missing.env cannot be read (ENOENT)', expected: 'a readable env file' },
+    ]);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(JSON.stringify(error.issues) + error.message).not.toMatch(/secret/);
+  });
+
+  it('numbers issue paths by file when asked', () => {
+    const error = thrown(() => readEnvFiles(['/cfg/a.env', '/cfg/missing.env'], { label: 'envFile', indexed: true, readFile }));
+    expect(error.issues.map((i) => i.path)).toEqual(['envFile[1]']);
+  });
+
+  it('reads the local file system by default', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'docker-job-read-env-files-'));
+    try {
+      await writeFile(join(dir, 'job.env'), '\uFEFFGREETING=hello\r\n');
+      expect(readEnvFiles([join(dir, 'job.env')], { label: '--env-file' })).toEqual([['GREETING', 'hello']]);
+      expect(thrown(() => readEnvFiles([join(dir, 'absent.env')], { label: '--env-file' })).issues[0]?.message).toBe(`${join(dir, 'absent.env')} cannot be read (ENOENT)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
