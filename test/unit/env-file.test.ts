@@ -252,15 +252,48 @@ describe('readEnvFiles', () => {
 });
 
 describe('parseEnvFile properties', () => {
-  it('never throws, for any bytes or text, and never quotes a line in an issue', () => {
+  it('never throws, for any bytes or text, and files every issue under a line of the input', () => {
     const lineish = fc.string({ unit: fc.constantFrom('A', '=', ' ', '\t', '\n', '\r', '#', '\0', '\uFEFF', '\u00a0', 'é', '\uD800') });
     fc.assert(
       fc.property(fc.oneof(lineish, fc.string(), fc.uint8Array({ maxLength: 200 })), (input) => {
         const result = parseEnvFile(input, { A: 'a' });
-        if (!result.ok) for (const i of result.issues) expect(i.line).toBeGreaterThan(0);
+        const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+        const lines = text.split('\n').length;
+        if (!result.ok) for (const i of result.issues) expect(i.line >= 1 && i.line <= lines, `line ${i.line} of ${lines}`).toBe(true);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('never quotes a line in an issue: no message or expected holds its content', () => {
+    // Every line carries a value between § marks, a character no message uses; each kind of bad line is generated.
+    const value = fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom('a', 'Z', '7', '-', '.', ' ', '"', "'", '=') }).map((v) => `§${v}§`);
+    const line = fc.oneof(
+      value.map((v) => Buffer.from(`GOOD=${v}`)),
+      value.map((v) => Buffer.from(`=${v}`)),
+      value.map((v) => Buffer.from(`BAD ${v}=x`)),
+      value.map((v) => Buffer.from(`export X=${v}`)),
+      value.map((v) => Buffer.from(`${v}=x`)),
+      value.map((v) => Buffer.from(`NUL=${v}\0${v}`)),
+      value.map((v) => Buffer.concat([Buffer.from(`BYTES=${v}`), Buffer.from([0xff, 0xfe])])),
+      value.map((v) => Buffer.from(`LONG=${v}${'x'.repeat(ENV_FILE_MAX_LINE_BYTES)}`)),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+        const result = parseEnvFile(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+        const found = result.ok ? [] : result.issues;
+        for (const issue of found) {
+          const content = (lines[issue.line - 1] ?? Buffer.alloc(0)).toString('utf8');
+          for (const said of [issue.message, issue.expected]) {
+            expect(said).not.toContain('§');
+            expect(said).not.toContain(content.slice(0, 200));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The generator does reach the refusals.
+    expect(issues(Buffer.from('=§x§\nBAD §y§=1\n')).map((i) => i.line)).toEqual([1, 2]);
   });
 
   it('reads bytes and their decoded text the same way', () => {
