@@ -134,4 +134,5 @@ export { ConfigError, isConfigError, type ConfigIssue, type ConfigErrorOptions }
 export { EngineError, isEngineError, type EngineErrorDetails } from './errors/engine-error.js';
 export { RegistryAuthError, isRegistryAuthError, type RegistryAuthErrorDetails } from './errors/registry-auth-error.js';
 export { BuildError, isBuildError, type BuildErrorDetails, type BuildStep } from './errors/build-error.js';
+export { BuildContextError, isBuildContextError, type BuildContextErrorDetails } from './errors/build-context-error.js';
 export { PushError, isPushError, type PushErrorDetails } from './errors/push-error.js';
