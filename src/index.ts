@@ -25,6 +25,8 @@ export {
   MAX_TIMEOUT_MS,
   type JobConfig,
   type ResolvedJob,
+  type VolumeMountConfig,
+  type GpuRequestConfig,
   type JobConfigParseResult,
   type ParseOptions,
   type JobConfigSchemaOptions,
@@ -79,7 +81,7 @@ export { DockerImageEngine, createDockerImageEngine } from './engine/docker/dock
 export { buildImage, type BuildRunOptions, type BuildResult, type BuildSource } from './image/build-image.js';
 export { pushImage, type PushRunOptions, type PushResult } from './image/push-image.js';
 export { packageImage, type PackageRunOptions } from './image/package-image.js';
-export { createImageManifest, parseImageManifest, ImageManifestSchema, type ImageManifest } from './image/image-manifest.js';
+export { createImageManifest, parseImageManifest, ImageManifestSchema, type ImageManifest, type ImageManifestSource } from './image/image-manifest.js';
 export {
   BuildOptionsSchema,
   PushOptionsSchema,
@@ -89,8 +91,12 @@ export {
   type PushOptions,
   type PackageOptions,
   type ResolvedBuild,
+  type ResolvedDockerfileBuild,
+  type ResolvedRecipeBuild,
+  type FileCopy,
   type BuildSettings,
   type ResolvedPush,
+  type ResolvedPackage,
 } from './image/image-options.js';
 export { generateDockerfile, quoteWord, type DockerfileRecipe } from './image/dockerfile.js';
 export { packBuildContext, type BuildContextOptions, type ExtraContextEntry } from './image/build-context.js';
