@@ -29,9 +29,21 @@ type EntryHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 /** An entry docker-job adds to a build context. */
 export type ExtraContextEntry =
   /** A file with the given content, e.g. a generated Dockerfile. */
-  | { readonly name: string; readonly content: string | Uint8Array; readonly mode?: number }
+  | {
+      /** Its path in the context (posix, relative). */
+      readonly name: string;
+      /** Its bytes, or text written as UTF-8. */
+      readonly content: string | Uint8Array;
+      /** Its permission bits; default `0o644`. */
+      readonly mode?: number;
+    }
   /** A file or directory of the host, copied whole (no `.dockerignore`), symlinks kept as links. */
-  | { readonly name: string; readonly path: string };
+  | {
+      /** Its path in the context (posix, relative). */
+      readonly name: string;
+      /** The host path to copy. */
+      readonly path: string;
+    };
 
 /** What to pack. */
 export interface BuildContextOptions {

@@ -31,9 +31,23 @@ export interface BuildRunOptions {
 /** How an image was built. */
 export type BuildSource =
   /** From a Dockerfile: its path and the context directory. */
-  | { readonly kind: 'dockerfile'; readonly dockerfile: string; readonly context: string }
+  | {
+      /** Built from a Dockerfile. */
+      readonly kind: 'dockerfile';
+      /** The Dockerfile's absolute path. */
+      readonly dockerfile: string;
+      /** The context directory's absolute path. */
+      readonly context: string;
+    }
   /** From a base image and a recipe: the base image and the Dockerfile docker-job generated. */
-  | { readonly kind: 'base-image'; readonly baseImage: string; readonly dockerfile: string };
+  | {
+      /** Built from a base image and a recipe. */
+      readonly kind: 'base-image';
+      /** The image it was built on. */
+      readonly baseImage: string;
+      /** The text of the Dockerfile docker-job generated. */
+      readonly dockerfile: string;
+    };
 
 /** A built image. JSON-serialisable. */
 export interface BuildResult {

@@ -33,7 +33,13 @@ export class DockerImageEngine implements ImageEngine {
     this.address = connection.address;
   }
 
-  async buildImage(request: BuildRequest, options: BuildCallOptions = {}): Promise<{ imageId: string }> {
+  async buildImage(
+    request: BuildRequest,
+    options: BuildCallOptions = {},
+  ): Promise<{
+    /** The built image's id (`sha256:` + hex); every requested tag points at it. */
+    imageId: string;
+  }> {
     const emit = guardedCallback(options.onEvent);
     const what = request.tags[0] ?? 'an image';
     const reader = new BuildStreamReader(emit);
@@ -109,7 +115,15 @@ export class DockerImageEngine implements ImageEngine {
     );
   }
 
-  async pushImage(image: string, options: PushCallOptions = {}): Promise<{ digest: string; size?: number }> {
+  async pushImage(
+    image: string,
+    options: PushCallOptions = {},
+  ): Promise<{
+    /** The manifest's digest in the registry (`sha256:` + hex). */
+    digest: string;
+    /** The manifest's size in bytes, when the engine reported it. */
+    size?: number;
+  }> {
     const ref = parseImageReference(image);
     if (!ref.ok) throw new EngineError({ operation: `push ${image}`, engine: this.address, reason: `the reference ${ref.message}` });
     const registry = ref.value.registry;
