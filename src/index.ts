@@ -19,11 +19,14 @@ export {
   createJobConfigSchema,
   parseJobConfig,
   safeParseJobConfig,
+  isResolvedJob,
   effectivePullPolicy,
   MIN_MEMORY_BYTES,
   MAX_TIMEOUT_MS,
   type JobConfig,
   type ResolvedJob,
+  type VolumeMountConfig,
+  type GpuRequestConfig,
   type JobConfigParseResult,
   type ParseOptions,
   type JobConfigSchemaOptions,
@@ -78,7 +81,7 @@ export { DockerImageEngine, createDockerImageEngine } from './engine/docker/dock
 export { buildImage, type BuildRunOptions, type BuildResult, type BuildSource } from './image/build-image.js';
 export { pushImage, type PushRunOptions, type PushResult } from './image/push-image.js';
 export { packageImage, type PackageRunOptions } from './image/package-image.js';
-export { createImageManifest, parseImageManifest, ImageManifestSchema, type ImageManifest } from './image/image-manifest.js';
+export { createImageManifest, parseImageManifest, ImageManifestSchema, type ImageManifest, type ImageManifestSource } from './image/image-manifest.js';
 export {
   BuildOptionsSchema,
   PushOptionsSchema,
@@ -88,8 +91,12 @@ export {
   type PushOptions,
   type PackageOptions,
   type ResolvedBuild,
+  type ResolvedDockerfileBuild,
+  type ResolvedRecipeBuild,
+  type FileCopy,
   type BuildSettings,
   type ResolvedPush,
+  type ResolvedPackage,
 } from './image/image-options.js';
 export { generateDockerfile, quoteWord, type DockerfileRecipe } from './image/dockerfile.js';
 export { packBuildContext, type BuildContextOptions, type ExtraContextEntry } from './image/build-context.js';
@@ -133,4 +140,5 @@ export { ConfigError, isConfigError, type ConfigIssue, type ConfigErrorOptions }
 export { EngineError, isEngineError, type EngineErrorDetails } from './errors/engine-error.js';
 export { RegistryAuthError, isRegistryAuthError, type RegistryAuthErrorDetails } from './errors/registry-auth-error.js';
 export { BuildError, isBuildError, type BuildErrorDetails, type BuildStep } from './errors/build-error.js';
+export { BuildContextError, isBuildContextError, type BuildContextErrorDetails } from './errors/build-context-error.js';
 export { PushError, isPushError, type PushErrorDetails } from './errors/push-error.js';

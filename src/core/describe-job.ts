@@ -26,29 +26,41 @@ export interface JobDescription {
   /** The same, as aligned text, one field per line. */
   readonly text: string;
   /**
-   * The `docker run` command line that runs the same job (`--rm` when the container is always
-   * removed; a multi-word entrypoint becomes `--entrypoint` plus its other words before the command).
+   * The `docker run` command line that runs the same job: one flag per field (`--rm` when the
+   * container is always removed; a multi-word entrypoint becomes `--entrypoint` plus its other
+   * words before the command; the env files' variables are among the `-e`). `timeoutMs` and a
+   * `remove` of `on-success` have no `docker run` flag: docker-job does them itself.
    */
   readonly dockerRun: string;
 }
 
 /**
  * Renders a resolved job for people and logs (the CLI's dry run, debug output): as JSON, as text
- * and as the equivalent `docker run` command line. The values of secret-looking variables and
- * labels are masked, and so is every occurrence of such a value elsewhere (in the command, a
- * volume, a label). Pure.
+ * and as the equivalent `docker run` command line. The values of secret-looking names are masked
+ * (variables, labels, log driver options such as `splunk-token`, GPU driver options), and so is
+ * every occurrence of such a value, or of one of `options.secrets`, elsewhere (in the command, a
+ * volume, another option). Pure.
  */
 export function describeJob(job: ResolvedJob, options: DescribeJobOptions = {}): JobDescription {
   const isSecret = secretNameMatcher(options.secretWords);
-  const secrets = [...(options.secrets ?? []), ...secretValues(job.env, isSecret), ...secretValues(job.labels, isSecret)];
+  // Every record keyed by names: the job's variables, its labels, its log driver's options (a
+  // `splunk-token`), its GPU requests' driver options.
+  const records = [job.env, job.labels, job.logOptions ?? {}, ...(job.gpus ?? []).map((gpu) => gpu.options)];
+  const secrets = [...(options.secrets ?? []), ...records.flatMap((record) => secretValues(record, isSecret))];
   const mask = (text: string) => maskSecrets(text, secrets);
   const maskRecord = (record: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, isSecret(k) ? MASK : mask(v)]));
-  const env = maskRecord(job.env);
-  const labels = maskRecord(job.labels);
+  const shown: ResolvedJob = {
+    ...job,
+    env: maskRecord(job.env),
+    labels: maskRecord(job.labels),
+    ...(job.logOptions === undefined ? {} : { logOptions: maskRecord(job.logOptions) }),
+    ...(job.gpus === undefined ? {} : { gpus: job.gpus.map((gpu) => ({ ...gpu, options: maskRecord(gpu.options) })) }),
+  };
+  const { env, labels } = shown;
   const pull = effectivePullPolicy(job);
 
   const json = JSON.parse(
-    JSON.stringify({ ...job, pull, env, labels }, (_key, value: unknown) => (typeof value === 'string' ? mask(value) : value)),
+    JSON.stringify({ ...shown, pull }, (_key, value: unknown) => (typeof value === 'string' ? mask(value) : value)),
   ) as { [key: string]: JsonValue };
 
   const rows: [string, string[]][] = [];
@@ -70,7 +82,7 @@ export function describeJob(job: ResolvedJob, options: DescribeJobOptions = {}):
   if (job.cpus !== undefined) row('cpus', String(job.cpus));
   if (job.shmSize !== undefined) row('shmSize', bytes(job.shmSize));
   if (job.pidsLimit !== undefined) row('pidsLimit', String(job.pidsLimit));
-  if (job.gpus !== undefined) row('gpus', ...job.gpus.map(formatGpuRequest));
+  if (shown.gpus !== undefined) row('gpus', ...shown.gpus.map(formatGpuRequest));
   if (job.readOnly !== undefined) row('readOnly', String(job.readOnly));
   if (job.capAdd !== undefined) row('capAdd', job.capAdd.join(', '));
   if (job.capDrop !== undefined) row('capDrop', job.capDrop.join(', '));
@@ -83,10 +95,12 @@ export function describeJob(job: ResolvedJob, options: DescribeJobOptions = {}):
   if (job.timeoutMs !== undefined) row('timeoutMs', `${job.timeoutMs} ms`);
   row('stop', `${job.stopSignal ?? 'SIGTERM'}, then SIGKILL after ${job.stopTimeout} s`);
   row('remove', job.remove);
+  if (job.logDriver !== undefined) row('logDriver', job.logDriver);
+  if (shown.logOptions !== undefined && Object.keys(shown.logOptions).length > 0) row('logOptions', ...Object.entries(shown.logOptions).map(([k, v]) => `${k}=${v}`));
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const text = rows.map(([name, values]) => values.map((v, i) => (i === 0 ? name.padEnd(width) : ' '.repeat(width)) + v).join('\n')).join('\n');
 
-  return { json, text, dockerRun: formatCommand(dockerRunArgs({ ...job, env, labels }, pull).map(mask)) };
+  return { json, text, dockerRun: formatCommand(dockerRunArgs(shown, pull).map(mask)) };
 }
 
 function bytes(n: number): string {
@@ -122,11 +136,15 @@ function dockerRunArgs(job: ResolvedJob, pull: string): string[] {
   flag('--privileged', job.privileged);
   flag('--pid', job.pidMode);
   for (const host of job.extraHosts ?? []) flag('--add-host', host);
-  flag('--init', job.init);
+  // `--init=false` says it when the job turns init off: the engine's own default may be on.
+  if (job.init === false) args.push('--init=false');
+  else flag('--init', job.init);
   for (const [k, v] of Object.entries(job.labels)) flag('--label', `${k}=${v}`);
   flag('-t', job.tty);
   flag('--stop-timeout', job.stopTimeout);
   flag('--stop-signal', job.stopSignal);
+  flag('--log-driver', job.logDriver);
+  for (const [k, v] of Object.entries(job.logOptions ?? {})) flag('--log-opt', `${k}=${v}`);
   const [first, ...restOfEntrypoint] = job.entrypoint ?? [];
   if (job.entrypoint !== undefined) flag('--entrypoint', first ?? '');
   args.push(job.image, ...restOfEntrypoint, ...(job.command ?? []));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 
 /** One problem in an env file, by line. */
 export interface EnvFileIssue {
@@ -105,6 +106,65 @@ export type ReadFile = (path: string) => Uint8Array;
 
 /** Reads a file from the local file system. */
 export const readLocalFile: ReadFile = (path) => readFileSync(path);
+
+/** Options of {@link readEnvFiles}. */
+export interface ReadEnvFilesOptions {
+  /**
+   * What issues are filed under, e.g. `envFile` or `--env-file`: with `indexed`, the path of an
+   * issue in the second file is `envFile[1]`; without, it is the label alone. The message always
+   * names the file (and the line).
+   */
+  readonly label: string;
+  /** Number issue paths by file (`label[i]`). Default `false`. */
+  readonly indexed?: boolean;
+  /** Where a bare `NAME` line takes its value from. Default: nowhere (such lines are left out). */
+  readonly lookupEnv?: Readonly<Record<string, string | undefined>>;
+  /** Reads a file. Default: the local file system ({@link readLocalFile}). */
+  readonly readFile?: ReadFile;
+}
+
+/**
+ * Reads env files in docker's `--env-file` format ({@link parseEnvFile}), as `parseJobConfig`
+ * reads a job's `envFile` and the CLI its `--env-file`: each file read with `readFile`, as named
+ * (resolve relative paths first), and parsed. Returns every variable of every file, in order (a
+ * later one wins when they are merged into a record).
+ *
+ * @throws {ConfigError} with one issue per unreadable file and per bad line, across all the files:
+ *   `{ path: label, message: '/cfg/job.env line 3 has no variable name before "="', expected }`,
+ *   never a value from a file; its `cause` is the first read error, if any.
+ */
+export function readEnvFiles(paths: readonly string[], options: ReadEnvFilesOptions): (readonly [name: string, value: string])[] {
+  const result = collectEnvFiles(paths, options);
+  if (result.issues.length > 0) throw new ConfigError(result.issues, result.readError === undefined ? {} : { cause: result.readError });
+  return result.vars;
+}
+
+/** {@link readEnvFiles}, returning the issues instead of throwing them. @internal */
+export function collectEnvFiles(paths: readonly string[], options: ReadEnvFilesOptions): { vars: (readonly [string, string])[]; issues: ConfigIssue[]; readError?: unknown } {
+  const vars: (readonly [string, string])[] = [];
+  const issues: ConfigIssue[] = [];
+  let readError: unknown;
+  const read = options.readFile ?? readLocalFile;
+  paths.forEach((path, i) => {
+    const at = options.indexed ? `${options.label}[${i}]` : options.label;
+    let bytes: Uint8Array;
+    try {
+      bytes = read(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      readError ??= error;
+      issues.push({ path: at, message: `${path} cannot be read${code ? ` (${code})` : ''}`, expected: 'a readable env file' });
+      return;
+    }
+    const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
+    if (!parsed.ok) {
+      for (const problem of parsed.issues) issues.push({ path: at, message: `${path} line ${problem.line} ${problem.message}`, expected: problem.expected });
+      return;
+    }
+    vars.push(...parsed.value);
+  });
+  return readError === undefined ? { vars, issues } : { vars, issues, readError };
+}
 
 interface RawLine {
   /** The line's text, or `undefined` when its bytes are not valid UTF-8. */

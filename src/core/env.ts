@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { safeParseJobConfig, type ParseOptions, type ResolvedJob } from './job-config.js';
-import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
+import { maskIssue, safeParseJobConfig, type ParseOptions, type ResolvedJob } from './job-config.js';
+import { secretNameMatcher, secretValues } from './secrets.js';
 import { MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS } from './volumes.js';
 
 /** Suffix that marks a variable as one to hand to the child. */
@@ -253,11 +253,6 @@ function toEnvIssue(issue: ConfigIssue, childNames: ReadonlyMap<string, string>)
   }
   const s = BY_FIELD.get(head);
   return { ...issue, path: s ? s.variable + rest : issue.path };
-}
-
-function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
-  const masked = { path: issue.path, message: maskSecrets(issue.message, secrets) };
-  return issue.expected === undefined ? masked : { ...masked, expected: maskSecrets(issue.expected, secrets) };
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

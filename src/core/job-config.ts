@@ -2,10 +2,11 @@ import * as v from 'valibot';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { parseCommandString, type ParseResult } from './command.js';
 import { parseCapabilities, parseExtraHost, parseNetworkMode, parsePidMode, parsePlatform, parseStopSignal, parseUser } from './docker-options.js';
-import { parseEnvFile, readLocalFile, type ReadFile } from './env-file.js';
+import { collectEnvFiles, type ReadFile } from './env-file.js';
 import { parseGpuRequest, type GpuRequest } from './gpus.js';
 import { parseImageReference } from '../registry/image-reference.js';
 import { checkJobPolicy, type JobPolicy, type PolicySubject } from './policy.js';
+import type { EntriesInput, EntriesOutput } from './schema-types.js';
 import { maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
 import { parseByteSize, parseNanoCpus } from './units.js';
 import { bindSourceKind, checkVolumeMount, MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS, normalizedTarget, parseVolumeSpec, resolvePath, resolveVolumeMount, type VolumeMount } from './volumes.js';
@@ -163,17 +164,30 @@ const Capabilities = v.pipe(
 
 const ENV_NAME = v.pipe(v.string(), v.regex(/^[^=\0]+$/, 'must be a non-empty name without "=" or NUL'));
 
-const VolumeObject = v.strictObject(
-  {
-    type: v.picklist(['bind', 'volume'], 'must be bind or volume'),
-    source: v.optional(v.string('must be a string')),
-    target: v.string('must be a string'),
-    readOnly: v.optional(v.boolean('must be true or false')),
-    selinuxLabel: v.optional(v.picklist(['shared', 'private'], 'must be shared (z) or private (Z)')),
-    propagation: v.optional(v.picklist(MOUNT_PROPAGATIONS, `must be one of ${MOUNT_PROPAGATIONS.join(', ')}`)),
-    noCopy: v.optional(v.boolean('must be true or false')),
-    consistency: v.optional(v.picklist(MOUNT_CONSISTENCIES, `must be one of ${MOUNT_CONSISTENCIES.join(', ')}`)),
-  },
+const volumeEntries = {
+  /** `bind` (a host path) or `volume` (a named volume, or an anonymous one without `source`). */
+  type: v.picklist(['bind', 'volume'], 'must be bind or volume'),
+  /** Host path (bind; relative ones start with `.` and need `baseDir`) or volume name; absent: an anonymous volume. */
+  source: v.optional(v.string('must be a string')),
+  /** Absolute path inside the container. */
+  target: v.string('must be a string'),
+  /** `true`: read-only (`ro`); `false`: `rw`; absent: read-write. */
+  readOnly: v.optional(v.boolean('must be true or false')),
+  /** SELinux relabelling: `shared` (`z`) or `private` (`Z`). */
+  selinuxLabel: v.optional(v.picklist(['shared', 'private'], 'must be shared (z) or private (Z)')),
+  /** Bind propagation, binds only: `private`, `rprivate` (the engine's default), `shared`, `rshared`, `slave`, `rslave`. */
+  propagation: v.optional(v.picklist(MOUNT_PROPAGATIONS, `must be one of ${MOUNT_PROPAGATIONS.join(', ')}`)),
+  /** `nocopy`, volumes only: do not copy the image's files into an empty named volume. */
+  noCopy: v.optional(v.boolean('must be true or false')),
+  /** Docker Desktop file-sharing flag: `consistent`, `cached` or `delegated`. */
+  consistency: v.optional(v.picklist(MOUNT_CONSISTENCIES, `must be one of ${MOUNT_CONSISTENCIES.join(', ')}`)),
+};
+
+/** A volume as an object, as callers write it in {@link JobConfig}`.volumes`; it resolves to a {@link VolumeMount}. */
+export interface VolumeMountConfig extends EntriesInput<typeof volumeEntries> {}
+
+const VolumeObject: v.GenericSchema<VolumeMountConfig, VolumeMountConfig> = v.strictObject(
+  volumeEntries,
   'must be a volume: a docker run -v string, or an object { type, source, target, readOnly, ... }',
 );
 
@@ -205,7 +219,7 @@ function volumeItem(baseDir: string | undefined, policy: JobPolicy | undefined) 
   );
   const fromObject = v.pipe(
     VolumeObject,
-    v.rawTransform<v.InferOutput<typeof VolumeObject>, VolumeMount>(({ dataset, addIssue, NEVER }) => {
+    v.rawTransform<VolumeMountConfig, VolumeMount>(({ dataset, addIssue, NEVER }) => {
       const mount = withoutUndefined(dataset.value) as VolumeMount;
       const checked = checkVolumeMount(mount);
       if (!checked.ok) {
@@ -244,17 +258,24 @@ function volumes(baseDir: string | undefined, policy: JobPolicy | undefined) {
   );
 }
 
-const GpuObject = v.pipe(
-  v.strictObject(
-    {
-      count: v.optional(v.union([v.literal('all'), v.pipe(v.number(), v.integer(), v.minValue(-1))], 'must be "all" (or -1) or a whole number of GPUs')),
-      deviceIds: v.optional(v.pipe(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.check((s) => !s.includes(','), 'must not contain a comma'))), v.nonEmpty('must name at least one device'))),
-      capabilities: v.optional(v.array(v.string('must be a string'), 'must be a list of capabilities such as ["compute", "utility"]')),
-      driver: v.optional(v.string('must be a string')),
-      options: v.optional(stringRecord(v.string())),
-    },
-    'must be a GPU request: a docker --gpus string, or an object { count, deviceIds, capabilities, driver, options }',
-  ),
+const gpuEntries = {
+  /** How many GPUs: a number, or `'all'` (or `-1`). Default: 1, or the devices `deviceIds` names. */
+  count: v.optional(v.union([v.literal('all'), v.pipe(v.number(), v.integer(), v.minValue(-1))], 'must be "all" (or -1) or a whole number of GPUs')),
+  /** Specific devices by index or UUID (`['0', '1']`). */
+  deviceIds: v.optional(v.pipe(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.check((s) => !s.includes(','), 'must not contain a comma'))), v.nonEmpty('must name at least one device'))),
+  /** Capabilities every device must have (`['compute', 'utility']`); `gpu` is always added. */
+  capabilities: v.optional(v.array(v.string('must be a string'), 'must be a list of capabilities such as ["compute", "utility"]')),
+  /** Device driver (`nvidia`); default: the engine chooses. */
+  driver: v.optional(v.string('must be a string')),
+  /** Driver-specific options. */
+  options: v.optional(stringRecord(v.string())),
+};
+
+/** A GPU request as an object, as callers write it in {@link JobConfig}`.gpus`; it resolves to a {@link GpuRequest}. */
+export interface GpuRequestConfig extends EntriesInput<typeof gpuEntries> {}
+
+const GpuObject: v.GenericSchema<GpuRequestConfig, GpuRequest> = v.pipe(
+  v.strictObject(gpuEntries, 'must be a GPU request: a docker --gpus string, or an object { count, deviceIds, capabilities, driver, options }'),
   v.transform((o): GpuRequest => {
     const capabilities = o.capabilities ?? [];
     return {
@@ -413,7 +434,7 @@ export function createJobConfigSchema(options: JobConfigSchemaOptions = {}) {
   return v.pipe(
     jobFields(options),
     // A check, not a transformation: it runs even when other fields are invalid, so its issue comes with theirs.
-    v.rawCheck(({ dataset, addIssue }) => {
+    v.rawCheck<ResolvedJob>(({ dataset, addIssue }) => {
       if (typeof dataset.value !== 'object' || dataset.value === null) return;
       const job = dataset.value as Partial<Record<'memory' | 'memorySwap', unknown>>;
       if (typeof job.memorySwap !== 'number' || job.memorySwap <= 0) return;
@@ -421,7 +442,7 @@ export function createJobConfigSchema(options: JobConfigSchemaOptions = {}) {
       if (job.memory === undefined || job.memory === 0) addIssue({ message: 'is set without memory', expected: 'memory set too (docker needs both)', path });
       else if (typeof job.memory === 'number' && job.memorySwap < job.memory) addIssue({ message: `is less than memory (${job.memorySwap} < ${job.memory} bytes)`, expected: 'memory plus swap: at least memory, or -1 for unlimited swap', path });
     }),
-    v.transform((job) => (options.envFromFiles === undefined ? job : { ...job, env: { ...options.envFromFiles, ...job.env } })),
+    v.transform<ResolvedJob, ResolvedJob>((job) => (options.envFromFiles === undefined ? job : { ...job, env: { ...options.envFromFiles, ...job.env } })),
   );
 }
 
@@ -431,15 +452,25 @@ export function createJobConfigSchema(options: JobConfigSchemaOptions = {}) {
  */
 export const JobConfigSchema = createJobConfigSchema();
 
-/** A job as callers write it. See {@link JobConfigSchema} for every field. */
-export type JobConfig = v.InferInput<typeof JobConfigSchema>;
+/** The entries of the job schema, whose doc comments describe each field. */
+type JobEntries = ReturnType<typeof jobFields>['entries'];
+
+/**
+ * A job as callers write it: the input type of {@link JobConfigSchema}, which checks every field.
+ * Only `image` is required.
+ */
+// An interface over the schema's entries (see schema-types.ts), so each field keeps its one comment.
+export interface JobConfig extends EntriesInput<JobEntries> {}
 
 /**
  * A validated job: defaults applied, commands split into argv, volumes and GPU requests as objects,
  * sizes in bytes, capabilities normalised, env files merged into `env` (their paths kept in
- * `envFile`). A resolved job is itself a valid {@link JobConfig} and parses to itself.
+ * `envFile`). The output type of {@link JobConfigSchema}. A resolved job is itself a valid
+ * {@link JobConfig} and parses to itself, without its env files being read again. Those
+ * {@link parseJobConfig} returns are deep-frozen (see {@link isResolvedJob}); change a copy and
+ * parse it.
  */
-export type ResolvedJob = v.InferOutput<typeof JobConfigSchema>;
+export interface ResolvedJob extends EntriesOutput<JobEntries> {}
 
 /** The outcome of {@link safeParseJobConfig}. */
 export type JobConfigParseResult =
@@ -460,15 +491,21 @@ export type JobConfigParseResult =
  * Validates a job configuration without throwing. Returns the resolved job, or every issue found
  * (field path, what was wrong, what was expected). Issue messages never contain the value of a
  * secret-looking environment variable. Pure, except that it reads the env files the job names.
+ *
+ * The resolved job is deep-frozen, and known to {@link isResolvedJob}. Given such a job again, it
+ * reads no env file (their variables are in `env` already) and, without a `policy`, returns the
+ * job itself; with one, it checks the job against it.
  */
 export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): JobConfigParseResult {
-  const files = readEnvFiles(input, options);
+  const resolved = isResolvedJob(input);
+  if (resolved && options.policy === undefined) return { success: true, job: input };
+  const files = resolved ? { issues: [] } : envFilesOf(input, options);
   const schema =
     options.baseDir === undefined && options.policy === undefined && files.vars === undefined
       ? JobConfigSchema
       : createJobConfigSchema({ baseDir: options.baseDir, policy: options.policy, envFromFiles: files.vars });
   const result = v.safeParse(schema, input);
-  if (result.success && files.issues.length === 0) return { success: true, job: result.output };
+  if (result.success && files.issues.length === 0) return { success: true, job: registerResolvedJob(result.output) };
   const secrets = [...(options.secrets ?? []), ...inputSecrets(input, options.secretWords)];
   return {
     success: false,
@@ -477,40 +514,66 @@ export function safeParseJobConfig(input: unknown, options: ParseOptions = {}): 
 }
 
 /**
+ * The jobs {@link safeParseJobConfig} resolved. A WeakSet, not a mark on the object: it cannot be
+ * forged or copied along with a spread (`{ ...job, name }` is a new configuration, parsed as one),
+ * and it holds nothing alive.
+ */
+const resolvedJobs = new WeakSet<object>();
+
+/**
+ * True when `value` is a job {@link parseJobConfig}, {@link safeParseJobConfig} or
+ * {@link configFromEnv} resolved (in this copy of docker-job). Such a job is deep-frozen, so it is
+ * still valid: a runner can take it as it is, without validating it or reading its env files
+ * again. A copy (`{ ...job }`) or a job read back from JSON is not one; parse it.
+ *
+ * @example
+ * const job = isResolvedJob(config) ? config : parseJobConfig(config);
+ */
+export function isResolvedJob(value: unknown): value is ResolvedJob {
+  return typeof value === 'object' && value !== null && resolvedJobs.has(value);
+}
+
+/** Freezes a copy of a schema output all the way down and registers it as resolved. */
+function registerResolvedJob(output: ResolvedJob): ResolvedJob {
+  const job = frozenCopy(output);
+  resolvedJobs.add(job);
+  return job;
+}
+
+/**
+ * A deep copy of plain data, frozen all the way down. A copy, so that an array or object the
+ * caller passed in (and valibot handed through) is never frozen under the caller.
+ */
+function frozenCopy<T>(value: T): T {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.freeze(Object.fromEntries(Object.entries(value).map(([k, item]) => [k, frozenCopy(item)]))) as T;
+  }
+  return value;
+}
+
+/**
  * Reads and parses the env files a job names, when its `envFile` field is valid on its own (the
  * schema reports it otherwise): the one piece of I/O of the configuration core. Issues name the
  * file and the line, never a value.
  */
-function readEnvFiles(input: unknown, options: ParseOptions): { vars?: Record<string, string>; issues: ConfigIssue[] } {
+function envFilesOf(input: unknown, options: ParseOptions): { vars?: Record<string, string>; issues: ConfigIssue[] } {
   const given = typeof input === 'object' && input !== null ? (input as { envFile?: unknown }).envFile : undefined;
   if (given === undefined) return { issues: [] };
   const paths = v.safeParse(envFileField(options.baseDir), given);
   if (!paths.success) return { issues: [] };
-  const vars: Record<string, string> = {};
-  const issues: ConfigIssue[] = [];
-  const read = options.readFile ?? readLocalFile;
-  paths.output.forEach((path, i) => {
-    const at = Array.isArray(given) ? `envFile[${i}]` : 'envFile';
-    let bytes: Uint8Array;
-    try {
-      bytes = read(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      issues.push({ path: at, message: `${path} cannot be read${code ? ` (${code})` : ''}`, expected: 'a readable env file' });
-      return;
-    }
-    const parsed = parseEnvFile(bytes, options.lookupEnv ?? {});
-    if (!parsed.ok) {
-      for (const problem of parsed.issues) issues.push({ path: at, message: `${path} line ${problem.line} ${problem.message}`, expected: problem.expected });
-      return;
-    }
-    for (const [name, value] of parsed.value) vars[name] = value;
+  const { vars, issues } = collectEnvFiles(paths.output, {
+    label: 'envFile',
+    indexed: Array.isArray(given),
+    ...(options.lookupEnv === undefined ? {} : { lookupEnv: options.lookupEnv }),
+    ...(options.readFile === undefined ? {} : { readFile: options.readFile }),
   });
-  return { vars, issues };
+  return { vars: Object.fromEntries(vars), issues };
 }
 
 /**
- * Validates a job configuration.
+ * Validates a job configuration, as {@link safeParseJobConfig} does: the resolved job is
+ * deep-frozen, and a resolved job given again is taken without reading its env files.
  * @throws {ConfigError} carrying every issue found.
  */
 export function parseJobConfig(input: unknown, options: ParseOptions = {}): ResolvedJob {
@@ -548,7 +611,8 @@ function inputSecrets(input: unknown, words: readonly string[] | undefined): str
   return secretValues(strings, secretNameMatcher(words));
 }
 
-function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
+/** An issue with every occurrence of the given secret values masked, in its path too. @internal */
+export function maskIssue(issue: ConfigIssue, secrets: readonly string[]): ConfigIssue {
   if (secrets.length === 0) return issue;
   const masked = { path: maskSecrets(issue.path, secrets), message: maskSecrets(issue.message, secrets) };
   return issue.expected === undefined ? masked : { ...masked, expected: maskSecrets(issue.expected, secrets) };

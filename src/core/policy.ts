@@ -10,11 +10,18 @@ import { formatVolumeSpec, normalizedBindSource, type VolumeMount } from './volu
  * - `host-network`: `network: host`;
  * - `host-pid`: `pidMode: host`;
  * - `container-namespaces`: `network` or `pidMode` `container:<name>` (joining another container);
- * - `engine-socket`: a bind mount of a container engine's socket (Docker, containerd, Podman), or of
- *   a directory that holds one (`/var/run`, `/run`, `/var`, `/`): whoever holds the socket controls
- *   the engine, and so the host;
- * - `system-paths`: a bind mount of `/proc`, `/sys`, `/dev`, `/etc`, `/boot`, `/root`,
- *   `/lib/modules` or `/var/lib/docker`, or of something inside them;
+ * - `engine-socket`: a bind mount of a socket (any `*.sock`), of a directory of sockets that
+ *   control the engine or the host (`/run/docker`, `/run/containerd`, `/run/podman`, `/run/crio`,
+ *   `/run/buildkit`, `/run/user` with rootless Docker's and Podman's sockets and the session buses,
+ *   `/run/dbus`, `/run/systemd`; `/var/run/...` alike), or of a directory above one (`/run`,
+ *   `/var/run`, `/var`, `/`): whoever holds such a socket controls the engine, and so the host;
+ * - `system-paths`: a bind mount of a host system path, of something inside one, or of a directory
+ *   above one: the kernel's and the devices' (`/proc`, `/sys`, `/dev`), configuration and
+ *   credentials (`/etc`, `/root`, `/home`), what the host runs (`/boot`, `/usr`, `/bin`, `/sbin`,
+ *   `/lib` and every other top-level `lib*`, `/opt`), crontabs (`/var/spool/cron`) and the state
+ *   of container engines and of the kubelet (`/var/lib/docker`, `/var/lib/containerd`,
+ *   `/var/lib/containers`, `/var/lib/kubelet`). A job's root user could read the host's secrets or
+ *   replace the programs and crontabs the host runs as root;
  * - `capabilities`: `capAdd` of `ALL` or of any capability the engine does not grant by default
  *   (`SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE`, ...).
  */
@@ -45,10 +52,40 @@ export interface JobPolicy {
 /** The strict policy: every {@link DangerousOption} refused, any other host path allowed. */
 export const STRICT_POLICY: JobPolicy = Object.freeze({ allow: Object.freeze([]) });
 
-/** Host paths whose bind mount hands over the container engine. */
-const ENGINE_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/run/podman/podman.sock', '/var/run/podman/podman.sock'];
-/** Host paths whose bind mount exposes the host's kernel, devices or credentials. */
-const SYSTEM_PATHS = ['/proc', '/sys', '/dev', '/etc', '/boot', '/root', '/lib/modules', '/var/lib/docker'];
+/**
+ * Host paths whose bind mount hands over the engine or the host: engine sockets and the
+ * directories that hold them or other control sockets, under `/run` and under `/var/run` (a link
+ * to `/run` on current systems, a directory of its own on old ones). Refused with what lies inside
+ * them and every directory above them.
+ */
+const CONTROL_SOCKET_PATHS = ['/run/docker.sock', '/run/docker', '/run/containerd', '/run/podman', '/run/crio', '/run/buildkit', '/run/user', '/run/dbus', '/run/systemd'].flatMap((path) => [path, `/var${path}`]);
+/**
+ * Host paths whose bind mount exposes the host's kernel, devices or credentials, or lets the job
+ * replace what the host runs. Refused with what lies inside them and every directory above them;
+ * so is every top-level `lib*` directory (`/lib32`, `/libx32`, ...).
+ */
+const SYSTEM_PATHS = [
+  '/proc',
+  '/sys',
+  '/dev',
+  '/etc',
+  '/boot',
+  '/root',
+  '/home',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/opt',
+  '/var/spool/cron',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/lib/containers',
+  '/var/lib/kubelet',
+];
 
 /** The parts of a job the policy looks at. */
 export interface PolicySubject {
@@ -83,11 +120,9 @@ export function checkJobPolicy(job: PolicySubject, policy: JobPolicy): ConfigIss
     const source = normalizedBindSource(mount);
     if (source === undefined) return;
     const path = `volumes[${i}]`;
-    if (source.endsWith('/docker.sock') || ENGINE_SOCKETS.some((socket) => isInside(socket, source))) {
-      refuse('engine-socket', path, `mounts ${source}, which is or holds a container engine's socket`);
-    } else if (SYSTEM_PATHS.some((system) => isInside(source, system) || isInside(system, source))) {
-      refuse('system-paths', path, `mounts ${source}, a host system path`);
-    }
+    const danger = dangerOf(source);
+    if (danger === 'engine-socket') refuse('engine-socket', path, `mounts ${source}, which is or holds a socket that controls the container engine or the host`);
+    else if (danger === 'system-paths') refuse('system-paths', path, `mounts ${source}, a host system path`);
     if (policy.allowedHostPaths && !policy.allowedHostPaths.some((dir) => isInside(source, normalizedBindSource({ type: 'bind', source: dir, target: '/' }) ?? dir))) {
       issues.push({
         path,
@@ -97,6 +132,14 @@ export function checkJobPolicy(job: PolicySubject, policy: JobPolicy): ConfigIss
     }
   });
   return issues;
+}
+
+/** Which dangerous option a bind of the (cleaned) host path `source` is, if any. */
+function dangerOf(source: string): 'engine-socket' | 'system-paths' | undefined {
+  const near = (danger: string) => isInside(source, danger) || isInside(danger, source);
+  if (source.endsWith('.sock') || CONTROL_SOCKET_PATHS.some(near)) return 'engine-socket';
+  if (SYSTEM_PATHS.some(near) || /^\/lib[^/]*(?:\/|$)/.test(source)) return 'system-paths';
+  return undefined;
 }
 
 /** `path` is `dir` or lies below it (both cleaned, `/`-separated). */

@@ -38,25 +38,86 @@ export interface BuildRequest {
 /** What happened during a build, for a progress display or a log. Ignore types you do not know. */
 export type BuildEvent =
   /** The builder started a Dockerfile instruction: `step` of `steps`, e.g. `RUN make`. */
-  | { readonly type: 'build-step'; readonly step: number; readonly steps: number; readonly instruction: string }
+  | {
+      /** Which event this is. */
+      readonly type: 'build-step';
+      /** The instruction's number, from 1. */
+      readonly step: number;
+      /** How many instructions the build has. */
+      readonly steps: number;
+      /** The instruction as the builder printed it: `RUN make`. */
+      readonly instruction: string;
+    }
   /**
    * One line the build printed: an instruction's output (`stderr` when it wrote to stderr), or the
    * builder's own (`---> Running in 4f2c`, on `stdout`).
    */
-  | { readonly type: 'build-output'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | {
+      /** Which event this is. */
+      readonly type: 'build-output';
+      /** The stream the line was written to. */
+      readonly stream: 'stdout' | 'stderr';
+      /** The line, without its line break. */
+      readonly text: string;
+    }
   /** Something the build goes on without, e.g. credentials for a base image's registry that could not be read. */
-  | { readonly type: 'build-warning'; readonly message: string }
+  | {
+      /** Which event this is. */
+      readonly type: 'build-warning';
+      /** What the build goes on without, and why. */
+      readonly message: string;
+    }
   /** Progress of a base image being pulled for the build. */
-  | { readonly type: 'build-pull'; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number }
+  | {
+      /** Which event this is. */
+      readonly type: 'build-pull';
+      /** The engine's status: `Pulling fs layer`, `Downloading`, `Pull complete`, ... */
+      readonly status: string;
+      /** The layer (or image) the status is about, when it is about one. */
+      readonly id?: string;
+      /** Bytes done, while downloading or extracting. */
+      readonly current?: number;
+      /** Bytes in all, when known. */
+      readonly total?: number;
+    }
   /** The build finished: the image's id and the tags now pointing at it. */
-  | { readonly type: 'built'; readonly imageId: string; readonly tags: readonly string[] };
+  | {
+      /** Which event this is. */
+      readonly type: 'built';
+      /** The image id (`sha256:` + hex). */
+      readonly imageId: string;
+      /** The tags now pointing at it. */
+      readonly tags: readonly string[];
+    };
 
 /** What happened during a push. Ignore types you do not know. */
 export type PushEvent =
   /** Progress of one layer (`Preparing`, `Pushing`, `Pushed`, `Layer already exists`), or of the whole push. */
-  | { readonly type: 'push-progress'; readonly image: string; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number }
+  | {
+      /** Which event this is. */
+      readonly type: 'push-progress';
+      /** The reference being pushed. */
+      readonly image: string;
+      /** The engine's status: `Preparing`, `Pushing`, `Pushed`, `Layer already exists`, ... */
+      readonly status: string;
+      /** The layer the status is about, when it is about one. */
+      readonly id?: string;
+      /** Bytes pushed, while pushing. */
+      readonly current?: number;
+      /** Bytes in all, when known. */
+      readonly total?: number;
+    }
   /** The registry has the image: the manifest's digest and size. */
-  | { readonly type: 'pushed'; readonly image: string; readonly digest: string; readonly size?: number };
+  | {
+      /** Which event this is. */
+      readonly type: 'pushed';
+      /** The reference pushed. */
+      readonly image: string;
+      /** The manifest's digest in the registry (`sha256:` + hex). */
+      readonly digest: string;
+      /** The manifest's size in bytes, when the engine reported it. */
+      readonly size?: number;
+    };
 
 /** Options of {@link ImageEngine.buildImage}. */
 export interface BuildCallOptions extends CallOptions {
@@ -101,14 +162,28 @@ export interface ImageEngine {
    * Builds an image. Resolves once it exists and carries the requested tags.
    * @throws {BuildError} when the build fails at any point, with the failing step and the engine's message.
    */
-  buildImage(request: BuildRequest, options?: BuildCallOptions): Promise<{ readonly imageId: string }>;
+  buildImage(
+    request: BuildRequest,
+    options?: BuildCallOptions,
+  ): Promise<{
+    /** The built image's id (`sha256:` + hex); every requested tag points at it. */
+    readonly imageId: string;
+  }>;
   /** Points `target` (`name:tag`) at an existing image. */
   tagImage(image: string, target: string, options?: CallOptions): Promise<void>;
   /**
    * Pushes `image` (`registry/name:tag`) to its registry.
    * @throws {PushError} when the registry refuses or the push fails at any point.
    */
-  pushImage(image: string, options?: PushCallOptions): Promise<{ readonly digest: string; readonly size?: number }>;
+  pushImage(
+    image: string,
+    options?: PushCallOptions,
+  ): Promise<{
+    /** The manifest's digest in the registry (`sha256:` + hex). */
+    readonly digest: string;
+    /** The manifest's size in bytes, when the engine reported it. */
+    readonly size?: number;
+  }>;
   /** What the engine knows about an image, or `undefined` when it has no such image. */
   inspectImage(image: string, options?: CallOptions): Promise<ImageInfo | undefined>;
   /** Removes an image reference (and the image when nothing else refers to it). Succeeds when it is gone already. */

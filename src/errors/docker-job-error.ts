@@ -1,7 +1,7 @@
 const brand = Symbol.for('docker-job.error');
 
 /** What kind of failure a {@link DockerJobError} reports. */
-export type DockerJobErrorCode = 'CONFIG' | 'ENGINE' | 'ENGINE_UNREACHABLE' | 'OUTPUT' | 'REGISTRY_AUTH' | 'BUILD' | 'PUSH';
+export type DockerJobErrorCode = 'CONFIG' | 'ENGINE' | 'ENGINE_UNREACHABLE' | 'OUTPUT' | 'REGISTRY_AUTH' | 'BUILD' | 'BUILD_CONTEXT' | 'PUSH';
 
 /**
  * Base class of every error docker-job throws or rejects with.

@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import dockerignoreModule from '@balena/dockerignore';
 import tar from 'tar-stream';
+import { BuildContextError, isBuildContextError } from '../errors/build-context-error.js';
 
 // A CommonJS package whose typings declare an ES default export: the factory is `module.exports`,
 // and `module.exports.default` too, which is how TypeScript sees it from an ES module.
@@ -28,9 +29,21 @@ type EntryHeader = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 /** An entry docker-job adds to a build context. */
 export type ExtraContextEntry =
   /** A file with the given content, e.g. a generated Dockerfile. */
-  | { readonly name: string; readonly content: string | Uint8Array; readonly mode?: number }
+  | {
+      /** Its path in the context (posix, relative). */
+      readonly name: string;
+      /** Its bytes, or text written as UTF-8. */
+      readonly content: string | Uint8Array;
+      /** Its permission bits; default `0o644`. */
+      readonly mode?: number;
+    }
   /** A file or directory of the host, copied whole (no `.dockerignore`), symlinks kept as links. */
-  | { readonly name: string; readonly path: string };
+  | {
+      /** Its path in the context (posix, relative). */
+      readonly name: string;
+      /** The host path to copy. */
+      readonly path: string;
+    };
 
 /** What to pack. */
 export interface BuildContextOptions {
@@ -45,14 +58,6 @@ export interface BuildContextOptions {
   readonly extra?: readonly ExtraContextEntry[];
 }
 
-/** Thrown (inside the stream) when the context cannot be read. @internal */
-export class BuildContextError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BuildContextError';
-  }
-}
-
 const IGNORE_FILE = '.dockerignore';
 /** Files up to this size are read whole; larger ones are streamed. */
 const SMALL_FILE = 1024 * 1024;
@@ -63,7 +68,7 @@ const GENERATED_MTIME = new Date(Date.UTC(2000, 0, 1));
 
 /**
  * Packs a build context as a tar stream. The stream fails with a {@link BuildContextError} naming
- * the file when something cannot be read.
+ * the path when something cannot be read (errors arrive on the stream, never thrown here).
  */
 export function packBuildContext(options: BuildContextOptions): Readable {
   const pack = tar.pack();
@@ -71,7 +76,7 @@ export function packBuildContext(options: BuildContextOptions): Readable {
   const out = Readable.from(pack as unknown as AsyncIterable<Uint8Array>, { objectMode: false });
   fill(pack, options).then(
     () => pack.finalize(),
-    (error: unknown) => pack.destroy(error instanceof BuildContextError ? error : new BuildContextError(`cannot pack the build context: ${(error as Error).message}`, { cause: error })),
+    (error: unknown) => pack.destroy(isBuildContextError(error) ? error : new BuildContextError({ reason: (error as Error).message, cause: error })),
   );
   return out;
 }
@@ -107,7 +112,7 @@ async function loadIgnoreRules(root: string): Promise<IgnoreRules | undefined> {
     text = await readFile(join(root, IGNORE_FILE), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new BuildContextError(`cannot read ${join(root, IGNORE_FILE)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new BuildContextError({ reason: `cannot read ${join(root, IGNORE_FILE)} (${codeOf(error)})`, path: join(root, IGNORE_FILE), cause: error });
   }
   const lines = text.split(/\r?\n/);
   // Docker matches case-sensitively on Linux; the library's default is case-insensitive.
@@ -140,7 +145,7 @@ async function listContext(root: string, rules: IgnoreRules | undefined, always:
     try {
       names = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      throw new BuildContextError(`cannot read the directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      throw new BuildContextError({ reason: `cannot read the directory ${dir} (${codeOf(error)})`, path: dir, cause: error });
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const dirent of names) {
@@ -189,7 +194,7 @@ async function writeEntries(pack: tar.Pack, root: string, entries: readonly List
       await new Promise<void>((done, fail) => {
         const sink = pack.entry(item.header, (error) => (error ? fail(error) : done()));
         pipeline(createReadStream(item.path), sink as unknown as NodeJS.WritableStream).catch((error: unknown) =>
-          fail(new BuildContextError(`cannot read ${item.path} (${codeOf(error)})`, { cause: error })),
+          fail(new BuildContextError({ reason: `cannot read ${item.path} (${codeOf(error)})`, path: item.path, cause: error })),
         );
       });
     }
@@ -208,16 +213,16 @@ function prepare(entry: ListedEntry, root: string, prefix: string): Prepared {
   const base = { name, mode: info.mode & 0o7777, mtime: info.mtime, uid: 0, gid: 0 };
   if (entry.kind === 'dir' || info.isDirectory()) return { path, header: { ...base, name: `${name}/`, type: 'directory' } };
   if (info.isSymbolicLink()) return { path, header: { ...base, type: 'symlink', linkname: readlinkSync(path) } };
-  if (!info.isFile()) throw new BuildContextError(`${path} is not a regular file`);
+  if (!info.isFile()) throw new BuildContextError({ reason: `${path} is not a regular file`, path });
   const header: EntryHeader = { ...base, type: 'file', size: info.size };
   if (info.size > SMALL_FILE) return { path, header };
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
-    throw new BuildContextError(`cannot read ${path} (${codeOf(error)})`, { cause: error });
+    throw new BuildContextError({ reason: `cannot read ${path} (${codeOf(error)})`, path, cause: error });
   }
-  if (content.length !== info.size) throw new BuildContextError(`${path} changed while the build context was packed`);
+  if (content.length !== info.size) throw new BuildContextError({ reason: `${path} changed while the build context was packed`, path });
   return { path, header, content };
 }
 
@@ -234,7 +239,7 @@ async function statOrFail(path: string, follow = false) {
   try {
     return await (follow ? stat(path) : lstat(path));
   } catch (error) {
-    throw new BuildContextError(`cannot read ${path} (${codeOf(error)})`, { cause: error });
+    throw new BuildContextError({ reason: `cannot read ${path} (${codeOf(error)})`, path, cause: error });
   }
 }
 
@@ -242,7 +247,7 @@ function statSyncOrFail(path: string, follow: boolean) {
   try {
     return follow ? statSync(path) : lstatSync(path);
   } catch (error) {
-    throw new BuildContextError(`cannot read ${path} (${codeOf(error)})`, { cause: error });
+    throw new BuildContextError({ reason: `cannot read ${path} (${codeOf(error)})`, path, cause: error });
   }
 }
 

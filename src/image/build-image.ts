@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDockerImageEngine } from '../engine/docker/docker-image-engine.js';
 import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
+import { guardedCallback } from '../engine/guarded-callback.js';
 import type { BuildEvent, BuildRequest, ImageEngine } from '../engine/image-engine.js';
 import { ConfigError, isConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { isRegistryAuthError } from '../errors/registry-auth-error.js';
@@ -30,9 +31,23 @@ export interface BuildRunOptions {
 /** How an image was built. */
 export type BuildSource =
   /** From a Dockerfile: its path and the context directory. */
-  | { readonly kind: 'dockerfile'; readonly dockerfile: string; readonly context: string }
+  | {
+      /** Built from a Dockerfile. */
+      readonly kind: 'dockerfile';
+      /** The Dockerfile's absolute path. */
+      readonly dockerfile: string;
+      /** The context directory's absolute path. */
+      readonly context: string;
+    }
   /** From a base image and a recipe: the base image and the Dockerfile docker-job generated. */
-  | { readonly kind: 'base-image'; readonly baseImage: string; readonly dockerfile: string };
+  | {
+      /** Built from a base image and a recipe. */
+      readonly kind: 'base-image';
+      /** The image it was built on. */
+      readonly baseImage: string;
+      /** The text of the Dockerfile docker-job generated. */
+      readonly dockerfile: string;
+    };
 
 /** A built image. JSON-serialisable. */
 export interface BuildResult {
@@ -230,18 +245,10 @@ async function baseImageAuth(images: readonly string[], dockerConfig: string | f
       // As with `docker build`: the base image may be local or public, so the build goes on
       // without these credentials; if the pull then fails, the BuildError says why.
       if (!isRegistryAuthError(error)) throw error;
-      emitSafely(run.onEvent, { type: 'build-warning', message: `${error.message}; building without credentials for ${ref.value.registry}` });
+      guardedCallback(run.onEvent)({ type: 'build-warning', message: `${error.message}; building without credentials for ${ref.value.registry}` });
     }
   }
   return [...found.values()];
-}
-
-function emitSafely(onEvent: BuildRunOptions['onEvent'], event: BuildEvent): void {
-  try {
-    onEvent?.(event);
-  } catch {
-    // progress callbacks cannot break the build
-  }
 }
 
 async function isKind(path: string, kind: 'file' | 'dir' | 'any'): Promise<boolean> {

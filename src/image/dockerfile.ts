@@ -19,6 +19,7 @@
  */
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { parseImageReference } from '../registry/image-reference.js';
+import type { FileCopy } from './image-options.js';
 
 /** What to build on a base image. Every field but `baseImage` is optional. */
 export interface DockerfileRecipe {
@@ -33,7 +34,7 @@ export interface DockerfileRecipe {
   /** Working directory (`WORKDIR`), set before files are copied: relative destinations land in it. */
   readonly workdir?: string;
   /** Files to copy: `source` is a path inside the build context, `destination` a path in the image. */
-  readonly copy?: readonly { readonly source: string; readonly destination: string }[];
+  readonly copy?: readonly FileCopy[];
   /** Extra Dockerfile instructions, one line each, after the files are copied. */
   readonly instructions?: readonly string[];
   /** User the image runs as (`USER`), set after installing and copying. */

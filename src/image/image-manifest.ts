@@ -6,11 +6,33 @@ import * as v from 'valibot';
 import type { BuildResult } from './build-image.js';
 import type { PushResult } from './push-image.js';
 import { parseOptions } from './image-options.js';
+import type { EntriesOutput } from '../core/schema-types.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** The valibot schema of an {@link ImageManifest}, to read one back from a file. */
-export const ImageManifestSchema = v.object({
+/** How a packaged image was built, as its {@link ImageManifest} records it. */
+export type ImageManifestSource =
+  | {
+      /** Built from a Dockerfile. */
+      kind: 'dockerfile';
+      /** The Dockerfile's absolute path. */
+      dockerfile: string;
+      /** The context directory's absolute path. */
+      context: string;
+    }
+  | {
+      /** Built from a base image and a recipe. */
+      kind: 'base-image';
+      /** The image it was built on. */
+      baseImage: string;
+    };
+
+const ImageManifestSourceSchema: v.GenericSchema<ImageManifestSource> = v.variant('kind', [
+  v.object({ kind: v.literal('dockerfile'), dockerfile: v.string(), context: v.string() }),
+  v.object({ kind: v.literal('base-image'), baseImage: v.string() }),
+]);
+
+const manifestEntries = {
   /** The format's version: 1. */
   schemaVersion: v.literal(1),
   /** The image by name: the first pushed reference, else the first tag, else the image id. */
@@ -37,14 +59,14 @@ export const ImageManifestSchema = v.object({
   /** Its labels. */
   labels: v.record(v.string(), v.string()),
   /** How it was built. */
-  source: v.variant('kind', [
-    v.object({ kind: v.literal('dockerfile'), dockerfile: v.string(), context: v.string() }),
-    v.object({ kind: v.literal('base-image'), baseImage: v.string() }),
-  ]),
-});
+  source: ImageManifestSourceSchema,
+};
+
+/** The valibot schema of an {@link ImageManifest}, to read one back from a file. */
+export const ImageManifestSchema = v.object(manifestEntries);
 
 /** What a deployment needs to know about a packaged image. JSON-serialisable; see {@link ImageManifestSchema}. */
-export type ImageManifest = v.InferOutput<typeof ImageManifestSchema>;
+export interface ImageManifest extends EntriesOutput<typeof manifestEntries> {}
 
 /**
  * Writes the manifest of a build and, when it was pushed, of the push.
@@ -53,7 +75,7 @@ export type ImageManifest = v.InferOutput<typeof ImageManifestSchema>;
  * createImageManifest(build, push).reference // 'localhost:5000/team/etl-job@sha256:...'
  */
 export function createImageManifest(build: BuildResult, push?: PushResult): ImageManifest {
-  const source: ImageManifest['source'] =
+  const source: ImageManifestSource =
     build.source.kind === 'dockerfile'
       ? { kind: 'dockerfile', dockerfile: build.source.dockerfile, context: build.source.context }
       : { kind: 'base-image', baseImage: build.source.baseImage };

@@ -9,6 +9,8 @@ import { toConfigIssue } from '../core/job-config.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { parseImageReference } from '../registry/image-reference.js';
 import { parseRegistryAddress, type RegistryAddress } from '../registry/registry-address.js';
+import type { RegistryCredentials } from '../registry/resolve-registry-auth.js';
+import type { EntriesInput, EntriesOutput } from '../core/schema-types.js';
 
 /**
  * The base image when a build names neither a Dockerfile nor a base image: Debian 12 "bookworm",
@@ -47,7 +49,7 @@ const Argv = v.pipe(
 const StringRecord = v.record(v.string(), v.string('must be a string'));
 
 /** A file to copy into the image: `{ source, destination }`, or the string `source:destination`. */
-const FileSpec = v.pipe(
+const FileSpec: v.GenericSchema<string | FileCopy, FileCopy> = v.pipe(
   v.union(
     [
       v.string(),
@@ -55,7 +57,7 @@ const FileSpec = v.pipe(
     ],
     'must be "source:destination" or { source, destination }',
   ),
-  v.rawTransform<string | { source: string; destination: string }, { readonly source: string; readonly destination: string }>(({ dataset, addIssue, NEVER }) => {
+  v.rawTransform<string | { source: string; destination: string }, FileCopy>(({ dataset, addIssue, NEVER }) => {
     if (typeof dataset.value !== 'string') return dataset.value;
     // The last colon separates: destinations are image paths, which rarely hold one (use the object form then).
     const colon = dataset.value.lastIndexOf(':');
@@ -126,38 +128,77 @@ const buildEntries = {
   dockerConfig: v.optional(v.union([nonEmpty('a directory'), v.literal(false)], 'must be a directory or false')),
 };
 
-type BuildInput = v.InferOutput<v.ObjectSchema<typeof buildEntries, undefined>>;
+/** The build options after the schema's own checks and defaults, before {@link resolveBuild}. */
+type BuildInput = EntriesOutput<typeof buildEntries>;
 
 /** Settings common to both kinds of build. */
 export interface BuildSettings {
+  /** References the image is tagged with, as given (`etl-job:1.2`). */
   readonly tags: readonly string[];
+  /** Build arguments (`ARG`). */
   readonly buildArgs: Readonly<Record<string, string>>;
+  /** Labels set on the image. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The stage of a multi-stage Dockerfile to build; absent: the last. */
   readonly target?: string;
+  /** The platform to build for, `os/arch[/variant]`; absent: the engine's own. */
   readonly platform?: string;
+  /** Pull newer base images even when present. */
   readonly pull: boolean;
+  /** Build without the cache. */
   readonly noCache: boolean;
+  /** The Docker config directory credentials are read from; `false`: none; absent: the default. */
   readonly dockerConfig?: string | false;
 }
 
+/** A validated build from a Dockerfile. */
+export interface ResolvedDockerfileBuild extends BuildSettings {
+  /** Built from a Dockerfile. */
+  readonly kind: 'dockerfile';
+  /** The context directory, as given; absent: the Dockerfile's directory. */
+  readonly context?: string;
+  /** The Dockerfile, as given; absent: `Dockerfile` in the context. */
+  readonly dockerfile?: string;
+}
+
+/** A validated build from a base image and a recipe (docker-job generates the Dockerfile). */
+export interface ResolvedRecipeBuild extends BuildSettings {
+  /** Built from a base image. */
+  readonly kind: 'base-image';
+  /** The image to build on. */
+  readonly baseImage: string;
+  /** `true` when the base image is the default, not one the caller named. */
+  readonly defaulted: boolean;
+  /** Shell commands run on the base image, one `RUN` each, in order. */
+  readonly install: readonly string[];
+  /** Files or directories to copy into the image. */
+  readonly files: readonly FileCopy[];
+  /** The directory relative `files` sources start from; absent: the working directory. */
+  readonly root?: string;
+  /** Environment of the image (`ENV`). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Extra Dockerfile instructions, one line each. */
+  readonly instructions: readonly string[];
+  /** Working directory of the image (`WORKDIR`). */
+  readonly workdir?: string;
+  /** User the image runs as (`USER`). */
+  readonly user?: string;
+  /** Entrypoint of the image, as argv. */
+  readonly entrypoint?: readonly string[];
+  /** Default command of the image, as argv. */
+  readonly command?: readonly string[];
+}
+
+/** A file or directory to copy into an image. */
+export interface FileCopy {
+  /** The path on this machine, absolute or relative to the build's `root`. */
+  readonly source: string;
+  /** The path in the image. */
+  readonly destination: string;
+}
+
 /** A validated build: from a Dockerfile, or from a base image and a recipe. */
-export type ResolvedBuild =
-  | (BuildSettings & { readonly kind: 'dockerfile'; readonly context?: string; readonly dockerfile?: string })
-  | (BuildSettings & {
-      readonly kind: 'base-image';
-      readonly baseImage: string;
-      /** `true` when the base image is the default, not one the caller named. */
-      readonly defaulted: boolean;
-      readonly install: readonly string[];
-      readonly files: readonly { readonly source: string; readonly destination: string }[];
-      readonly root?: string;
-      readonly env: Readonly<Record<string, string>>;
-      readonly instructions: readonly string[];
-      readonly workdir?: string;
-      readonly user?: string;
-      readonly entrypoint?: readonly string[];
-      readonly command?: readonly string[];
-    });
+export type ResolvedBuild = ResolvedDockerfileBuild | ResolvedRecipeBuild;
 
 /** Checks that a build is either from a Dockerfile or from a base image, and says which. */
 function resolveBuild(input: BuildInput, addIssue: (issue: { message: string; expected?: string; path: string }) => void): ResolvedBuild | undefined {
@@ -217,18 +258,21 @@ const resolveBuildStep = v.rawTransform<BuildInput, ResolvedBuild>(({ dataset, a
   return resolved ?? NEVER;
 });
 
+/** Options of `buildImage`, as callers write them: each field is checked by {@link BuildOptionsSchema}. */
+// An interface over the schema's entries (see core/schema-types.ts), so each field keeps its one comment.
+export interface BuildOptions extends EntriesInput<typeof buildEntries> {}
+
 /**
- * The options of `buildImage`: a Dockerfile build (`dockerfile` and/or `context`), or a build from
- * a base image (`baseImage`, else the default) with a recipe (`install`, `files`, `env`,
- * `instructions`, `workdir`, `user`, `entrypoint`, `command`); never both. Plus the build settings
- * (`tags`, `buildArgs`, `labels`, `target`, `platform`, `pull`, `noCache`).
+ * The options of `buildImage` ({@link BuildOptions}): a Dockerfile build (`dockerfile` and/or
+ * `context`), or a build from a base image (`baseImage`, else the default) with a recipe
+ * (`install`, `files`, `env`, `instructions`, `workdir`, `user`, `entrypoint`, `command`); never
+ * both. Plus the build settings (`tags`, `buildArgs`, `labels`, `target`, `platform`, `pull`,
+ * `noCache`). Its output is a {@link ResolvedBuild}.
  */
-export const BuildOptionsSchema = v.pipe(v.strictObject(buildEntries), resolveBuildStep);
+export const BuildOptionsSchema: v.GenericSchema<BuildOptions, ResolvedBuild> = v.pipe(v.strictObject(buildEntries), resolveBuildStep);
 
-/** Options of `buildImage`, as callers write them. See {@link BuildOptionsSchema}. */
-export type BuildOptions = v.InferInput<typeof BuildOptionsSchema>;
-
-const Credentials = v.strictObject({
+/** Credentials given for a push, in the registry port's own type. */
+const Credentials: v.GenericSchema<RegistryCredentials, RegistryCredentials> = v.strictObject({
   /** User name. */
   username: v.optional(v.string('must be a string')),
   /** Password or access token. */
@@ -264,24 +308,38 @@ const pushEntries = {
   dockerConfig: v.optional(v.union([nonEmpty('a directory'), v.literal(false)], 'must be a directory or false')),
 };
 
-/** The options of `pushImage`. */
-export const PushOptionsSchema = v.strictObject(pushEntries);
+/** Options of `pushImage`, as callers write them: each field is checked by {@link PushOptionsSchema}. */
+export interface PushOptions extends EntriesInput<typeof pushEntries> {}
 
-/** Options of `pushImage`, as callers write them. See {@link PushOptionsSchema}. */
-export type PushOptions = v.InferInput<typeof PushOptionsSchema>;
+/** Validated options of `pushImage`: the registry parsed. */
+export interface ResolvedPush extends EntriesOutput<typeof pushEntries> {}
 
-/** Validated options of `pushImage`. */
-export type ResolvedPush = v.InferOutput<typeof PushOptionsSchema>;
+/** The options of `pushImage` ({@link PushOptions}); its output is a {@link ResolvedPush}. */
+export const PushOptionsSchema: v.GenericSchema<PushOptions, ResolvedPush> = v.strictObject(pushEntries);
 
-const PackageObject = v.strictObject({ ...buildEntries, registry: pushEntries.registry, pushTags: pushEntries.pushTags, credentials: pushEntries.credentials });
+// The push entries but dockerConfig, which the build entries have already (one directory serves both).
+const { dockerConfig: _sharedDockerConfig, ...pushOnlyEntries } = pushEntries;
+const packageEntries = { ...buildEntries, ...pushOnlyEntries };
+const PackageObject = v.strictObject(packageEntries);
+
+/** Options of `packageImage`, as callers write them: every build option and the push options; see {@link PackageOptionsSchema}. */
+export interface PackageOptions extends EntriesInput<typeof packageEntries> {}
+
+/** Validated options of `packageImage`: the build, and the push when a registry is given. */
+export interface ResolvedPackage {
+  /** What to build. */
+  readonly build: ResolvedBuild;
+  /** Where to push it; absent: the image is only built. */
+  readonly push?: ResolvedPush;
+}
 
 /**
- * The options of `packageImage`: every build option, and the push options; with `registry` the
- * built image is pushed there.
+ * The options of `packageImage` ({@link PackageOptions}): every build option, and the push options;
+ * with `registry` the built image is pushed there. Its output is a {@link ResolvedPackage}.
  */
-export const PackageOptionsSchema = v.pipe(
+export const PackageOptionsSchema: v.GenericSchema<PackageOptions, ResolvedPackage> = v.pipe(
   PackageObject,
-  v.rawTransform<v.InferOutput<typeof PackageObject>, { build: ResolvedBuild; push?: ResolvedPush }>(
+  v.rawTransform<EntriesOutput<typeof packageEntries>, ResolvedPackage>(
     ({ dataset, addIssue, NEVER }) => {
       const { registry, pushTags, credentials, ...build } = dataset.value;
       const resolved = resolveBuild(build, ({ path, message, expected }) =>
@@ -309,9 +367,6 @@ export const PackageOptionsSchema = v.pipe(
     },
   ),
 );
-
-/** Options of `packageImage`, as callers write them. See {@link PackageOptionsSchema}. */
-export type PackageOptions = v.InferInput<typeof PackageOptionsSchema>;
 
 /** Validates input against a schema, throwing a {@link ConfigError} with every issue. @internal */
 export function parseOptions<S extends v.GenericSchema>(schema: S, input: unknown, subject: string): v.InferOutput<S> {

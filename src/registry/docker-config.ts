@@ -10,7 +10,9 @@ import { configKeyHost } from './registry-address.js';
 export interface DockerConfigAuth {
   /** base64 of `username:password`. */
   readonly auth?: string;
+  /** The user name, when the entry gives it apart from `auth`. */
   readonly username?: string;
+  /** The password, when the entry gives it apart from `auth`. */
   readonly password?: string;
   /** An OAuth identity (refresh) token, used instead of a password. */
   readonly identitytoken?: string;

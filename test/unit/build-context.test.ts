@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BuildContextError, isBuildContextError } from '../../src/errors/build-context-error.js';
+import { isDockerJobError } from '../../src/errors/docker-job-error.js';
 import { dockerfileInContext, packBuildContext } from '../../src/image/build-context.js';
 
 interface Entry {
@@ -124,6 +126,19 @@ describe('packBuildContext', () => {
     const missing = join(dir, 'no-such-file');
     await expect(unpack(packBuildContext({ extra: [{ name: 'x', path: missing }] }))).rejects.toThrow(`cannot read ${missing} (ENOENT)`);
     await expect(unpack(packBuildContext({ dir: missing }))).rejects.toThrow(/cannot read the directory .*no-such-file \(ENOENT\)/);
+  });
+
+  it('fails it with a BuildContextError of the docker-job family, carrying the path and the cause', async () => {
+    const missing = join(dir, 'no-such-file');
+    const error: unknown = await unpack(packBuildContext({ extra: [{ name: 'x', path: missing }] })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isBuildContextError(error)).toBe(true);
+    expect(isDockerJobError(error)).toBe(true);
+    expect(error).toBeInstanceOf(BuildContextError);
+    expect(error).toMatchObject({ code: 'BUILD_CONTEXT', name: 'BuildContextError', path: missing, reason: `cannot read ${missing} (ENOENT)`, message: `Cannot pack the build context: cannot read ${missing} (ENOENT)` });
+    expect((error as BuildContextError).cause).toMatchObject({ code: 'ENOENT' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { describeJob } from '../../src/core/describe-job.js';
-import { parseJobConfig } from '../../src/core/job-config.js';
+import { JobConfigSchema, parseJobConfig } from '../../src/core/job-config.js';
 import { parseCommandString } from '../../src/core/command.js';
 
 const secret = 'hunter2-Zq9';
@@ -78,6 +78,82 @@ describe('describeJob', () => {
     const reset = describeJob(parseJobConfig({ image: 'busybox:1', entrypoint: '', command: 'echo hi', remove: 'never' }));
     expect(reset.text).toContain('entrypoint  (none)');
     expect(reset.dockerRun).toBe("docker run --pull missing --stop-timeout 10 --entrypoint '' busybox:1 echo hi");
+  });
+
+  it('masks secret-looking log driver options, and their values everywhere', () => {
+    const d = describeJob(
+      parseJobConfig({ image: 'x:1', command: ['echo', 'tok-s3cr3t-42'], logDriver: 'splunk', logOptions: { 'splunk-token': 'tok-s3cr3t-42', 'splunk-url': 'https://splunk.internal:8088' } }),
+    );
+    expect(JSON.stringify(d)).not.toContain('tok-s3cr3t-42');
+    expect(d.json['logOptions']).toEqual({ 'splunk-token': '***', 'splunk-url': 'https://splunk.internal:8088' });
+    expect(d.json['command']).toEqual(['echo', '***']);
+    expect(d.text.split('\n')).toEqual(expect.arrayContaining(['logDriver   splunk', 'logOptions  splunk-token=***', '            splunk-url=https://splunk.internal:8088']));
+    expect(d.dockerRun).toContain("--log-driver splunk --log-opt 'splunk-token=***' --log-opt splunk-url=https://splunk.internal:8088");
+  });
+
+  it('masks the values the caller names in log options, and secret-looking GPU driver options', () => {
+    const d = describeJob(parseJobConfig({ image: 'x:1', logDriver: 'gelf', logOptions: { 'gelf-address': 'udp://u:pw-778@logs:12201' }, gpus: { count: 1, options: { 'license-key': 'lic-9931' } } }), { secrets: ['pw-778'] });
+    const all = JSON.stringify(d);
+    expect(all).not.toContain('pw-778');
+    expect(all).not.toContain('lic-9931');
+    expect(d.json['logOptions']).toEqual({ 'gelf-address': 'udp://u:***@logs:12201' });
+    expect(d.json['gpus']).toEqual([expect.objectContaining({ options: { 'license-key': '***' } })]);
+    expect(d.dockerRun).toContain("--gpus 'options=license-key=***'");
+  });
+
+  it('gives every field of a job a docker run flag', () => {
+    const full = parseJobConfig({
+      image: 'etl:2',
+      command: 'run --all',
+      entrypoint: ['/init', '--'],
+      env: { A: '1' },
+      volumes: ['/srv/in:/in:ro'],
+      workdir: '/work',
+      user: '1000:1000',
+      network: 'none',
+      pull: 'never',
+      platform: 'linux/amd64',
+      timeoutMs: 5000,
+      stopTimeout: 3,
+      stopSignal: 'SIGINT',
+      init: false,
+      memory: '64m',
+      memorySwap: '128m',
+      cpus: '0.5',
+      shmSize: '16m',
+      pidsLimit: 50,
+      gpus: 'all',
+      labels: { team: 'data' },
+      name: 'etl-run',
+      readOnly: true,
+      capAdd: ['NET_ADMIN'],
+      capDrop: ['ALL'],
+      privileged: true,
+      pidMode: 'host',
+      extraHosts: ['db:10.0.0.5'],
+      tty: true,
+      remove: 'always',
+      logDriver: 'local',
+      logOptions: { 'max-size': '10m' },
+    });
+    const dockerRun = describeJob(full).dockerRun;
+    // A field added to the schema without a flag (or a reason for none) fails here.
+    const flags: Record<string, string> = {
+      image: ' etl:2 ', command: ' run --all', entrypoint: ' --entrypoint ', env: ' -e ', volumes: ' -v ', workdir: ' -w ', user: ' -u ', network: ' --network ',
+      pull: ' --pull ', platform: ' --platform ', stopTimeout: ' --stop-timeout ', stopSignal: ' --stop-signal ', init: ' --init', memory: ' --memory ',
+      memorySwap: ' --memory-swap ', cpus: ' --cpus ', shmSize: ' --shm-size ', pidsLimit: ' --pids-limit ', gpus: ' --gpus ', labels: ' --label ', name: ' --name ',
+      readOnly: ' --read-only ', capAdd: ' --cap-add ', capDrop: ' --cap-drop ', privileged: ' --privileged ', pidMode: ' --pid ', extraHosts: ' --add-host ',
+      tty: ' -t ', remove: ' --rm ', logDriver: ' --log-driver ', logOptions: ' --log-opt ',
+    };
+    const noFlag = ['timeoutMs', 'envFile']; // docker-job's own timer; env files are merged into the -e flags
+    for (const field of Object.keys(JobConfigSchema.pipe[0].entries)) {
+      if (noFlag.includes(field)) continue;
+      expect(Object.keys(full), field).toContain(field);
+      expect(dockerRun, field).toContain(flags[field] ?? `no flag known for ${field}`);
+    }
+    expect(dockerRun).toBe(
+      'docker run --rm --pull never --platform linux/amd64 --name etl-run -e A=1 -v /srv/in:/in:ro -w /work -u 1000:1000 --network none --memory 64m --memory-swap 128m --cpus 0.5 --shm-size 16m --pids-limit 50 --gpus all --read-only --cap-add CAP_NET_ADMIN --cap-drop ALL --privileged --pid host --add-host db:10.0.0.5 --init=false --label team=data -t --stop-timeout 3 --stop-signal SIGINT --log-driver local --log-opt max-size=10m --entrypoint /init etl:2 -- run --all',
+    );
   });
 
   it('never shows the value of a secret-looking variable, for any values', () => {

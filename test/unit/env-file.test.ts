@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ENV_FILE_MAX_LINE_BYTES, formatEnvFile, parseEnvFile, type EnvFileIssue } from '../../src/core/env-file.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENV_FILE_MAX_LINE_BYTES, formatEnvFile, parseEnvFile, readEnvFiles, type EnvFileIssue } from '../../src/core/env-file.js';
+import { ConfigError, isConfigError } from '../../src/errors/config-error.js';
 
 type Vars = readonly (readonly [string, string])[];
 
@@ -187,16 +191,109 @@ describe('formatEnvFile', () => {
   });
 });
 
+describe('readEnvFiles', () => {
+  const files: Record<string, string> = {
+    '/cfg/a.env': 'A=from-a\nSHARED=a\nBARE\n',
+    '/cfg/b.env': 'SHARED=b\nB=from-b\n',
+    '/cfg/bad.env': 'OK=1\n=secret-value\nBAD NAME=secret-too\n',
+  };
+  const readFile = (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return new TextEncoder().encode(text);
+  };
+  const thrown = (run: () => unknown): ConfigError => {
+    try {
+      run();
+    } catch (error) {
+      expect(isConfigError(error)).toBe(true);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('returns the variables of every file in order, bare names from lookupEnv', () => {
+    expect(readEnvFiles(['/cfg/a.env', '/cfg/b.env'], { label: '--env-file', readFile, lookupEnv: { BARE: 'looked-up' } })).toEqual([
+      ['A', 'from-a'],
+      ['SHARED', 'a'],
+      ['BARE', 'looked-up'],
+      ['SHARED', 'b'],
+      ['B', 'from-b'],
+    ]);
+    expect(readEnvFiles([], { label: '--env-file', readFile })).toEqual([]);
+  });
+
+  it('throws one ConfigError with every issue of every file under the label, naming file and line, never a value', () => {
+    const error = thrown(() => readEnvFiles(['/cfg/bad.env', '/cfg/a.env', '/cfg/missing.env'], { label: '--env-file', readFile }));
+    expect(error.issues).toEqual([
+      { path: '--env-file', message: '/cfg/bad.env line 2 has no variable name before "="', expected: 'NAME=VALUE, or NAME alone to pass on its value' },
+      { path: '--env-file', message: '/cfg/bad.env line 3 has a space or tab in its variable name', expected: expect.any(String) },
+      { path: '--env-file', message: '/cfg/missing.env cannot be read (ENOENT)', expected: 'a readable env file' },
+    ]);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(JSON.stringify(error.issues) + error.message).not.toMatch(/secret/);
+  });
+
+  it('numbers issue paths by file when asked', () => {
+    const error = thrown(() => readEnvFiles(['/cfg/a.env', '/cfg/missing.env'], { label: 'envFile', indexed: true, readFile }));
+    expect(error.issues.map((i) => i.path)).toEqual(['envFile[1]']);
+  });
+
+  it('reads the local file system by default', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'docker-job-read-env-files-'));
+    try {
+      await writeFile(join(dir, 'job.env'), '\uFEFFGREETING=hello\r\n');
+      expect(readEnvFiles([join(dir, 'job.env')], { label: '--env-file' })).toEqual([['GREETING', 'hello']]);
+      expect(thrown(() => readEnvFiles([join(dir, 'absent.env')], { label: '--env-file' })).issues[0]?.message).toBe(`${join(dir, 'absent.env')} cannot be read (ENOENT)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseEnvFile properties', () => {
-  it('never throws, for any bytes or text, and never quotes a line in an issue', () => {
+  it('never throws, for any bytes or text, and files every issue under a line of the input', () => {
     const lineish = fc.string({ unit: fc.constantFrom('A', '=', ' ', '\t', '\n', '\r', '#', '\0', '\uFEFF', '\u00a0', 'é', '\uD800') });
     fc.assert(
       fc.property(fc.oneof(lineish, fc.string(), fc.uint8Array({ maxLength: 200 })), (input) => {
         const result = parseEnvFile(input, { A: 'a' });
-        if (!result.ok) for (const i of result.issues) expect(i.line).toBeGreaterThan(0);
+        const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+        const lines = text.split('\n').length;
+        if (!result.ok) for (const i of result.issues) expect(i.line >= 1 && i.line <= lines, `line ${i.line} of ${lines}`).toBe(true);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('never quotes a line in an issue: no message or expected holds its content', () => {
+    // Every line carries a value between § marks, a character no message uses; each kind of bad line is generated.
+    const value = fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom('a', 'Z', '7', '-', '.', ' ', '"', "'", '=') }).map((v) => `§${v}§`);
+    const line = fc.oneof(
+      value.map((v) => Buffer.from(`GOOD=${v}`)),
+      value.map((v) => Buffer.from(`=${v}`)),
+      value.map((v) => Buffer.from(`BAD ${v}=x`)),
+      value.map((v) => Buffer.from(`export X=${v}`)),
+      value.map((v) => Buffer.from(`${v}=x`)),
+      value.map((v) => Buffer.from(`NUL=${v}\0${v}`)),
+      value.map((v) => Buffer.concat([Buffer.from(`BYTES=${v}`), Buffer.from([0xff, 0xfe])])),
+      value.map((v) => Buffer.from(`LONG=${v}${'x'.repeat(ENV_FILE_MAX_LINE_BYTES)}`)),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+        const result = parseEnvFile(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+        const found = result.ok ? [] : result.issues;
+        for (const issue of found) {
+          const content = (lines[issue.line - 1] ?? Buffer.alloc(0)).toString('utf8');
+          for (const said of [issue.message, issue.expected]) {
+            expect(said).not.toContain('§');
+            expect(said).not.toContain(content.slice(0, 200));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The generator does reach the refusals.
+    expect(issues(Buffer.from('=§x§\nBAD §y§=1\n')).map((i) => i.line)).toEqual([1, 2]);
   });
 
   it('reads bytes and their decoded text the same way', () => {

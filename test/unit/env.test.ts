@@ -366,6 +366,14 @@ describe('configFromEnv', () => {
       expect(issueAt(error.issues, 'DOCKER_JOB_USER').message).toBe('"*** x" is not a user');
     });
 
+    it('masks a secret value in the path of an issue too (a label or log option named after it)', () => {
+      const secret = 'hunter2-Zq9';
+      const error = envError({ IMAGE: 'x', DB_PWD_ENV: secret, DOCKER_JOB_LABELS: `{"${secret}": 5}`, DOCKER_JOB_LOG_OPTS: `{"a-${secret}": true}` });
+      expect(error.issues.map((i) => i.path)).toEqual(['DOCKER_JOB_LABELS.***', 'DOCKER_JOB_LOG_OPTS.a-***']);
+      expect(JSON.stringify(error.issues)).not.toContain(secret);
+      expect(error.message).not.toContain(secret);
+    });
+
     it('does not mask flags that secret-looking names hold, which would garble the messages', () => {
       const error = envError({ IMAGE: 'x', AUTH_ENABLED: 'true', DOCKER_JOB_INIT: 'maybe' });
       expect(error.issues).toEqual([{ path: 'DOCKER_JOB_INIT', message: 'is not a boolean', expected: 'true or false (or 1/0, yes/no)' }]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { BuildContextError, isBuildContextError } from '../../src/errors/build-context-error.js';
 import { BuildError, isBuildError } from '../../src/errors/build-error.js';
+import * as api from '../../src/index.js';
 import { DockerJobError } from '../../src/errors/docker-job-error.js';
 import { isEngineError } from '../../src/errors/engine-error.js';
 import { isPushError, PushError } from '../../src/errors/push-error.js';
@@ -28,6 +30,27 @@ describe('BuildError', () => {
     expect(error.message).toBe('Build of an image failed: dockerfile parse error line 2: unknown instruction: FOO');
     expect(error.output).toEqual([]);
     expect(error.step).toBeUndefined();
+  });
+});
+
+describe('BuildContextError', () => {
+  it('says what could not be packed; is a DockerJobError with its own code and guard, exported', () => {
+    const cause = Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    const error = new BuildContextError({ reason: 'cannot read /srv/app/key.pem (EACCES)', path: '/srv/app/key.pem', cause });
+    expect(error.message).toBe('Cannot pack the build context: cannot read /srv/app/key.pem (EACCES)');
+    expect(error).toMatchObject({ code: 'BUILD_CONTEXT', name: 'BuildContextError', path: '/srv/app/key.pem', reason: 'cannot read /srv/app/key.pem (EACCES)', cause });
+    expect(error).toBeInstanceOf(DockerJobError);
+    expect(isBuildContextError(error)).toBe(true);
+    expect(isBuildError(error) || isPushError(error) || isEngineError(error)).toBe(false);
+    expect(isBuildContextError(new BuildError({ image: 'x', reason: 'y' }))).toBe(false);
+    expect(new BuildContextError({ reason: 'r' }).path).toBeUndefined();
+    expect(api.BuildContextError).toBe(BuildContextError);
+    expect(api.isBuildContextError).toBe(isBuildContextError);
+  });
+
+  it('is recognised across copies of the package by its code', () => {
+    const foreign = Object.defineProperties(new Error('from another copy'), { [Symbol.for('docker-job.error')]: { value: true }, code: { value: 'BUILD_CONTEXT' } });
+    expect(isBuildContextError(foreign)).toBe(true);
   });
 });
 

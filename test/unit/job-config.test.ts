@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it, expect, expectTypeOf } from 'vitest';
 import fc from 'fast-check';
-import { MIN_MEMORY_BYTES, parseJobConfig, removesContainer, safeParseJobConfig, type JobConfig, type ParseOptions, type ResolvedJob } from '../../src/core/job-config.js';
+import { isResolvedJob, MIN_MEMORY_BYTES, parseJobConfig, removesContainer, safeParseJobConfig, type JobConfig, type ParseOptions, type ResolvedJob } from '../../src/core/job-config.js';
 import { STRICT_POLICY } from '../../src/core/policy.js';
+import { configFromEnv } from '../../src/core/env.js';
+import { JobConfigSchema } from '../../src/core/job-config.js';
+import * as v from 'valibot';
 import { ConfigError, isConfigError, type ConfigIssue } from '../../src/errors/config-error.js';
 
 /** The ConfigError thrown by parseJobConfig(input); fails the test when nothing is thrown. */
@@ -381,6 +384,34 @@ describe('parseJobConfig', () => {
       expect(JSON.stringify(issues)).not.toContain('secret-value');
     });
 
+    it('parses a resolved job again without reading its env files, as runDockerJob does', () => {
+      let reads = 0;
+      const virtual = (path: string) => {
+        reads += 1;
+        if (path !== '/virtual/secrets.env') throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+        return new TextEncoder().encode('DB_PWD=hunter2\n');
+      };
+      const resolved = parseJobConfig({ image: 'x:1', envFile: 'secrets.env' }, { baseDir: '/virtual', readFile: virtual });
+      expect(resolved.env).toEqual({ DB_PWD: 'hunter2' });
+      expect(reads).toBe(1);
+      // Without the options it was parsed with: the default reader would find no /virtual/secrets.env.
+      expect(parseJobConfig(resolved)).toBe(resolved);
+      expect(safeParseJobConfig(resolved, { readFile: () => { throw new Error('deleted'); } })).toEqual({ success: true, job: resolved });
+      // A policy given now still applies, and still reads nothing.
+      expect(parseJobConfig(resolved, { policy: STRICT_POLICY, readFile: virtual })).toEqual(resolved);
+      expect(reads).toBe(1);
+    });
+
+    it('still checks a policy on a resolved job given again', () => {
+      const resolved = job({ privileged: true, envFile: '/cfg/a.env' }, { readFile });
+      expect(configError(resolved, { policy: STRICT_POLICY, readFile: () => { throw new Error('not read'); } }).issues.map((i) => i.path)).toEqual(['privileged']);
+    });
+
+    it('reads the env files of a copy of a resolved job again: a copy is a new configuration', () => {
+      const resolved = job({ envFile: '/cfg/a.env' }, { readFile });
+      expect(issueAt(issuesOf({ ...resolved, name: 'copy' }, { readFile: () => { throw Object.assign(new Error('gone'), { code: 'ENOENT' }); } }), 'envFile[0]').message).toBe('/cfg/a.env cannot be read (ENOENT)');
+    });
+
     describe('from the file system', () => {
       let dir: string;
       beforeAll(async () => {
@@ -530,12 +561,50 @@ describe('parseJobConfig', () => {
           if (!first.success) throw new Error(JSON.stringify(first.issues));
           expect(first.job.image).toBe(input.image);
           expect(first.job.env).toEqual(input.env ?? {});
-          const again = parseJobConfig(first.job);
-          expect(again).toEqual(first.job);
+          expect(parseJobConfig(first.job)).toBe(first.job);
+          // A copy is parsed as a new configuration, to the same job.
+          expect(parseJobConfig({ ...first.job })).toEqual(first.job);
         }),
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe('isResolvedJob', () => {
+  const config = { image: 'x:1', command: ['echo', 'hi'], env: { A: '1' }, volumes: ['/srv/in:/in:ro'], gpus: { count: 1, options: { o: 'v' } }, labels: { team: 'data' }, logOptions: { 'max-size': '1m' } };
+
+  it('knows the jobs parseJobConfig, safeParseJobConfig and configFromEnv resolved, and nothing else', () => {
+    const resolved = parseJobConfig(config);
+    expect(isResolvedJob(resolved)).toBe(true);
+    const safe = safeParseJobConfig(config);
+    expect(safe.success && isResolvedJob(safe.job)).toBe(true);
+    expect(isResolvedJob(configFromEnv({ IMAGE: 'x:1' }))).toBe(true);
+    for (const other of [{ ...resolved }, JSON.parse(JSON.stringify(resolved)), structuredClone(resolved), v.parse(JobConfigSchema, config), config, null, undefined, 'x:1']) {
+      expect(isResolvedJob(other)).toBe(false);
+    }
+  });
+
+  it('freezes a resolved job all the way down, so it stays valid', () => {
+    const resolved = parseJobConfig(config);
+    const parts: unknown[] = [resolved, resolved.env, resolved.labels, resolved.command, resolved.volumes, resolved.volumes[0], resolved.gpus, resolved.gpus?.[0], resolved.gpus?.[0]?.options, resolved.gpus?.[0]?.capabilities, resolved.logOptions];
+    for (const part of parts) expect(Object.isFrozen(part)).toBe(true);
+    expect(() => {
+      (resolved as { memory?: number }).memory = 1;
+    }).toThrow(TypeError);
+    expect(() => (resolved.command as string[]).push('rm -rf /')).toThrow(TypeError);
+    expect(() => {
+      (resolved.env as Record<string, string>)['B'] = '2';
+    }).toThrow(TypeError);
+  });
+
+  it('never freezes what the caller passed in', () => {
+    const command = ['echo', 'hi'];
+    const env = { A: '1' };
+    parseJobConfig({ image: 'x:1', command, env });
+    command.push('again');
+    env.A = '2';
+    expect([Object.isFrozen(command), Object.isFrozen(env)]).toEqual([false, false]);
   });
 });
 

@@ -6,7 +6,8 @@ import { EngineError, isEngineError } from '../../errors/engine-error.js';
 import { PushError } from '../../errors/push-error.js';
 import { parseImageReference, repositoryName } from '../../registry/image-reference.js';
 import type { CallOptions } from '../container-engine.js';
-import type { BuildCallOptions, BuildEvent, BuildRequest, ImageEngine, ImageInfo, PushCallOptions, PushEvent } from '../image-engine.js';
+import { guardedCallback } from '../guarded-callback.js';
+import type { BuildCallOptions, BuildRequest, ImageEngine, ImageInfo, PushCallOptions } from '../image-engine.js';
 import { toDockerAuthConfig } from './docker-auth.js';
 import { dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { signalled, statusOf, toEngineError } from './engine-calls.js';
@@ -32,8 +33,14 @@ export class DockerImageEngine implements ImageEngine {
     this.address = connection.address;
   }
 
-  async buildImage(request: BuildRequest, options: BuildCallOptions = {}): Promise<{ imageId: string }> {
-    const emit = guarded(options.onEvent);
+  async buildImage(
+    request: BuildRequest,
+    options: BuildCallOptions = {},
+  ): Promise<{
+    /** The built image's id (`sha256:` + hex); every requested tag points at it. */
+    imageId: string;
+  }> {
+    const emit = guardedCallback(options.onEvent);
     const what = request.tags[0] ?? 'an image';
     const reader = new BuildStreamReader(emit);
     let contextError: unknown;
@@ -108,14 +115,23 @@ export class DockerImageEngine implements ImageEngine {
     );
   }
 
-  async pushImage(image: string, options: PushCallOptions = {}): Promise<{ digest: string; size?: number }> {
+  async pushImage(
+    image: string,
+    options: PushCallOptions = {},
+  ): Promise<{
+    /** The manifest's digest in the registry (`sha256:` + hex). */
+    digest: string;
+    /** The manifest's size in bytes, when the engine reported it. */
+    size?: number;
+  }> {
     const ref = parseImageReference(image);
     if (!ref.ok) throw new EngineError({ operation: `push ${image}`, engine: this.address, reason: `the reference ${ref.message}` });
     const registry = ref.value.registry;
     const credentials = options.auth ? `from ${options.auth.source}` : 'none sent';
     const fail = (reason: string, extra: { statusCode?: number; cause?: unknown } = {}) =>
       new PushError({ image, registry, reason, credentials, engine: this.address, ...extra });
-    const reader = new PushStreamReader(image, guarded(options.onEvent));
+    const emit = guardedCallback(options.onEvent);
+    const reader = new PushStreamReader(image, emit);
 
     let stream: IncomingMessage;
     try {
@@ -142,7 +158,7 @@ export class DockerImageEngine implements ImageEngine {
     if (reader.failure) throw fail(reader.failure.message);
     if (reader.digest === undefined) throw fail('the engine ended the push without reporting the digest');
     const pushed = { digest: reader.digest, ...(reader.size === undefined ? {} : { size: reader.size }) };
-    guarded(options.onEvent)({ type: 'pushed', image, ...pushed });
+    emit({ type: 'pushed', image, ...pushed });
     return pushed;
   }
 
@@ -188,16 +204,3 @@ export class DockerImageEngine implements ImageEngine {
 export function createDockerImageEngine(options: DockerEngineOptions = {}): DockerImageEngine {
   return new DockerImageEngine(options);
 }
-
-/** A progress callback that cannot break the build or push it watches. */
-function guarded<E extends BuildEvent | PushEvent>(onEvent: ((event: E) => void) | undefined): (event: E) => void {
-  if (!onEvent) return () => {};
-  return (event) => {
-    try {
-      onEvent(event);
-    } catch {
-      // A failing progress display must not fail the build; the events are informational.
-    }
-  };
-}
-
