@@ -1,11 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { configFromEnv } from '../core/env.js';
-import { parseEnvFile } from '../core/env-file.js';
+import { readEnvFiles } from '../core/env-file.js';
 import { describeJob } from '../core/describe-job.js';
 import type { ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
-import { isConfigError, ConfigError } from '../errors/config-error.js';
+import { isConfigError } from '../errors/config-error.js';
 import { isDockerJobError } from '../errors/docker-job-error.js';
 import { isBuildError } from '../errors/build-error.js';
 import { isPushError } from '../errors/push-error.js';
@@ -179,20 +179,11 @@ function outputSink(io: CliIo, format: LogFormat, job: ResolvedJob): LogSink {
   return new StdioSink({ stdout: io.stdout, stderr: io.stderr });
 }
 
-/** The environment with the variables of each `--env-file` on top, in order. */
+/** The environment with the variables of each `--env-file` on top, in order (docker's format; a bare name takes its value from the environment). */
 function withEnvFiles(env: Readonly<Record<string, string | undefined>>, files: readonly string[]): Record<string, string | undefined> {
   const merged: Record<string, string | undefined> = { ...env };
-  for (const file of files) {
-    let text: Buffer;
-    try {
-      text = readFileSync(file);
-    } catch (error) {
-      throw new ConfigError([{ path: `--env-file ${file}`, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, expected: 'a readable file in docker --env-file format' }], { cause: error });
-    }
-    const parsed = parseEnvFile(text, env);
-    if (!parsed.ok) throw new ConfigError(parsed.issues.map((i) => ({ path: `--env-file ${file}:${i.line}`, message: i.message, ...(i.expected ? { expected: i.expected } : {}) })));
-    for (const [name, value] of parsed.value) merged[name] = value;
-  }
+  if (files.length === 0) return merged;
+  for (const [name, value] of readEnvFiles(files, { label: '--env-file', lookupEnv: env })) merged[name] = value;
   return merged;
 }
 

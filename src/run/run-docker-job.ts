@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { effectivePullPolicy, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
+import { effectivePullPolicy, isResolvedJob, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, PullProgress } from '../engine/container-engine.js';
 import { isEngineError } from '../errors/engine-error.js';
@@ -115,7 +115,8 @@ const STOP_DEADLINE_S = 60;
  */
 export async function runDockerJob(config: JobConfig, options: RunOptions = {}): Promise<JobResult> {
   const started = performance.now();
-  const job = parseJobConfig(config);
+  // A job parsed already (configFromEnv, parseJobConfig) is taken as it is: its env files are not read again.
+  const job = isResolvedJob(config) ? config : parseJobConfig(config);
   const engine = options.engine ?? createDockerEngine();
   const fanout = new SinkFanout(options.sinks ?? [new TslogSink()], {
     bytesToByteSinks: true,

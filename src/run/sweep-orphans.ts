@@ -33,7 +33,12 @@ export interface SweepResult {
   /** Stopped containers their job's `remove` policy (`on-success`, `never`) keeps on purpose; left alone. */
   readonly kept: readonly string[];
   /** Containers that could not be removed, with the reason. */
-  readonly failed: readonly { readonly id: string; readonly error: unknown }[];
+  readonly failed: readonly {
+    /** The container's id. */
+    readonly id: string;
+    /** Why the engine did not remove it. */
+    readonly error: unknown;
+  }[];
 }
 
 /**

@@ -23,7 +23,16 @@ export interface DockerEngineOptions {
    * TLS for `tcp://` engines. Default: from `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH` (`ca.pem`,
    * `cert.pem`, `key.pem`), as the docker CLI reads them.
    */
-  readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer; readonly verify?: boolean };
+  readonly tls?: {
+    /** The CA certificate the engine's certificate must be signed by (PEM). */
+    readonly ca?: string | Buffer;
+    /** The client certificate (PEM). */
+    readonly cert?: string | Buffer;
+    /** The client certificate's private key (PEM). */
+    readonly key?: string | Buffer;
+    /** Verify the engine's certificate. Default `true`. */
+    readonly verify?: boolean;
+  };
   /**
    * Pin the engine API version, e.g. `1.41`. Default: `DOCKER_API_VERSION` of `env`, else the
    * highest version both the engine and docker-job speak, agreed with the engine on first use.
