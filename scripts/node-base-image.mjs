@@ -6,11 +6,11 @@
 //   node scripts/node-base-image.mjs            # docker-job/node-base:<node major>
 //   npm run image:base
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
+import { ensureLocalImage } from './lib/local-image.mjs';
 
 export const NODE_BASE_IMAGE = `docker-job/node-base:${process.versions.node.split('.')[0]}`;
 
@@ -20,51 +20,38 @@ function sharedLibraries(binary) {
   return [...out.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]);
 }
 
-export async function ensureNodeBaseImage(docker = new Docker(), { rebuild = false } = {}) {
-  if (!rebuild) {
-    try {
-      await docker.getImage(NODE_BASE_IMAGE).inspect();
-      return NODE_BASE_IMAGE;
-    } catch (error) {
-      if (error?.statusCode !== 404) throw error;
-    }
-  }
-  const context = await mkdtemp(join(tmpdir(), 'docker-job-node-base-'));
-  try {
-    const files = [[process.execPath, '/usr/local/bin/node'], [process.env.DOCKER_JOB_BUSYBOX ?? '/bin/busybox', '/bin/busybox']];
-    for (const lib of sharedLibraries(process.execPath)) files.push([lib, lib]);
-    for (const [from, to] of files) {
-      await mkdir(join(context, 'root', dirname(to)), { recursive: true });
-      await copyFile(from, join(context, 'root', to));
-    }
-    // A user for the proxy to run as (uid 1000, like the official image's `node`), and /tmp.
-    await mkdir(join(context, 'root', 'etc'), { recursive: true });
-    await writeFile(join(context, 'root', 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n');
-    await writeFile(join(context, 'root', 'etc', 'group'), 'root:x:0:\nnode:x:1000:\n');
-    await writeFile(
-      join(context, 'Dockerfile'),
-      [
-        'FROM scratch',
-        'COPY root/ /',
-        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-        'RUN mkdir -p /tmp /home/node && chmod 1777 /tmp && chown 1000:1000 /home/node',
-        'ENV PATH=/usr/local/bin:/usr/bin:/bin',
-        `LABEL org.opencontainers.image.description="Node.js ${process.version} from the build machine, for offline builds of the docker-job proxy image"`,
-        'CMD ["node"]',
-        '',
-      ].join('\n'),
-    );
-    const stream = await docker.buildImage({ context, src: ['Dockerfile', 'root'] }, { t: NODE_BASE_IMAGE, rm: true, forcerm: true });
-    await new Promise((resolve, reject) =>
-      docker.modem.followProgress(stream, (err, events) => {
-        const failed = err ?? events.find((e) => e.error)?.error;
-        failed ? reject(new Error(`building ${NODE_BASE_IMAGE} failed: ${failed}`)) : resolve(undefined);
-      }),
-    );
-  } finally {
-    await rm(context, { recursive: true, force: true });
-  }
-  return NODE_BASE_IMAGE;
+export function ensureNodeBaseImage(docker = new Docker(), { rebuild = false } = {}) {
+  return ensureLocalImage(
+    docker,
+    NODE_BASE_IMAGE,
+    async (context) => {
+      const files = [[process.execPath, '/usr/local/bin/node'], [process.env.DOCKER_JOB_BUSYBOX ?? '/bin/busybox', '/bin/busybox']];
+      for (const lib of sharedLibraries(process.execPath)) files.push([lib, lib]);
+      for (const [from, to] of files) {
+        await mkdir(join(context, 'root', dirname(to)), { recursive: true });
+        await copyFile(from, join(context, 'root', to));
+      }
+      // A user for the proxy to run as (uid 1000, like the official image's `node`), and /tmp.
+      await mkdir(join(context, 'root', 'etc'), { recursive: true });
+      await writeFile(join(context, 'root', 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n');
+      await writeFile(join(context, 'root', 'etc', 'group'), 'root:x:0:\nnode:x:1000:\n');
+      await writeFile(
+        join(context, 'Dockerfile'),
+        [
+          'FROM scratch',
+          'COPY root/ /',
+          'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+          'RUN mkdir -p /tmp /home/node && chmod 1777 /tmp && chown 1000:1000 /home/node',
+          'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+          `LABEL org.opencontainers.image.description="Node.js ${process.version} from the build machine, for offline builds of the docker-job proxy image"`,
+          'CMD ["node"]',
+          '',
+        ].join('\n'),
+      );
+      return ['Dockerfile', 'root'];
+    },
+    { rebuild },
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

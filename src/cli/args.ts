@@ -174,54 +174,53 @@ function strict(argv: readonly string[], options: ParseArgsOptionsConfig, positi
   }
 }
 
-const many = { type: 'string', multiple: true } as const;
-const one = { type: 'string' } as const;
-const flag = { type: 'boolean' } as const;
+/**
+ * The build command's flags and the packageImage options they set, one to one. `pairs` flags take
+ * repeated `K=V` items into a record.
+ */
+const BUILD_FLAGS: readonly { flag: string; field: string; kind: 'one' | 'many' | 'flag' | 'pairs'; short?: string }[] = [
+  { flag: 'context', field: 'context', kind: 'one' },
+  { flag: 'file', field: 'dockerfile', kind: 'one', short: 'f' },
+  { flag: 'target', field: 'target', kind: 'one' },
+  { flag: 'base-image', field: 'baseImage', kind: 'one' },
+  { flag: 'install', field: 'install', kind: 'many' },
+  { flag: 'copy', field: 'files', kind: 'many' },
+  { flag: 'root', field: 'root', kind: 'one' },
+  { flag: 'env', field: 'env', kind: 'pairs' },
+  { flag: 'instruction', field: 'instructions', kind: 'many' },
+  { flag: 'workdir', field: 'workdir', kind: 'one' },
+  { flag: 'user', field: 'user', kind: 'one' },
+  { flag: 'entrypoint', field: 'entrypoint', kind: 'one' },
+  { flag: 'cmd', field: 'command', kind: 'one' },
+  { flag: 'tag', field: 'tags', kind: 'many', short: 't' },
+  { flag: 'build-arg', field: 'buildArgs', kind: 'pairs' },
+  { flag: 'label', field: 'labels', kind: 'pairs' },
+  { flag: 'platform', field: 'platform', kind: 'one' },
+  { flag: 'pull', field: 'pull', kind: 'flag' },
+  { flag: 'no-cache', field: 'noCache', kind: 'flag' },
+  { flag: 'docker-config', field: 'dockerConfig', kind: 'one' },
+  { flag: 'push', field: 'registry', kind: 'one' },
+  { flag: 'push-tag', field: 'pushTags', kind: 'many' },
+];
 
-/** `docker-job build ...`: the options of packageImage, one flag each. */
+/** `docker-job build ...`: the options of packageImage, one flag each, plus `--manifest <file>`. */
 function parseBuildArgs(argv: readonly string[]): CliCommand {
-  const { values } = strict(
-    argv,
-    {
-      context: one, file: { ...one, short: 'f' }, target: one, 'base-image': one, install: many, copy: many, root: one, env: many,
-      instruction: many, workdir: one, user: one, entrypoint: one, cmd: one, tag: { ...many, short: 't' }, 'build-arg': many,
-      label: many, platform: one, pull: flag, 'no-cache': flag, 'docker-config': one, push: one, 'push-tag': many, manifest: one,
-    },
-    false,
-  );
-  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const config: ParseArgsOptionsConfig = { manifest: { type: 'string' } };
+  for (const { flag, kind, short } of BUILD_FLAGS) {
+    config[flag] = { type: kind === 'flag' ? 'boolean' : 'string', ...(kind === 'many' || kind === 'pairs' ? { multiple: true } : {}), ...(short ? { short } : {}) };
+  }
+  const values = strict(argv, config, false).values as Record<string, string | string[] | boolean | undefined>;
   const options: Record<string, unknown> = {};
-  const set = (field: string, value: unknown) => {
-    if (value !== undefined) options[field] = value;
-  };
-  set('context', v['context']);
-  set('dockerfile', v['file']);
-  set('target', v['target']);
-  set('baseImage', v['base-image']);
-  set('install', v['install']);
-  set('files', v['copy']);
-  set('root', v['root']);
-  set('env', keyValues('env', v['env'] as string[] | undefined));
-  set('instructions', v['instruction']);
-  set('workdir', v['workdir']);
-  set('user', v['user']);
-  set('entrypoint', v['entrypoint']);
-  set('command', v['cmd']);
-  set('tags', v['tag']);
-  set('buildArgs', keyValues('build-arg', v['build-arg'] as string[] | undefined));
-  set('labels', keyValues('label', v['label'] as string[] | undefined));
-  set('platform', v['platform']);
-  set('pull', v['pull']);
-  set('noCache', v['no-cache']);
-  set('dockerConfig', v['docker-config']);
-  set('registry', v['push']);
-  set('pushTags', v['push-tag']);
-  return { kind: 'build', options, manifest: v['manifest'] as string | undefined };
+  for (const { flag, field, kind } of BUILD_FLAGS) {
+    const value = values[flag];
+    if (value !== undefined) options[field] = kind === 'pairs' ? keyValues(flag, value as string[]) : value;
+  }
+  return { kind: 'build', options, manifest: values['manifest'] as string | undefined };
 }
 
 /** `docker-job push <image> --registry <registry> [--push-tag <tag>]...`. */
 function parsePushArgs(argv: readonly string[]): CliCommand {
-  const { values, positionals } = strict(argv, { registry: one, 'push-tag': many, 'docker-config': one }, true);
+  const { values, positionals } = strict(argv, { registry: { type: 'string' }, 'push-tag': { type: 'string', multiple: true }, 'docker-config': { type: 'string' } }, true);
   if (positionals.length !== 1) throw new UsageError(`push takes one image, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   const v = values as Record<string, string | string[] | undefined>;
   const options: Record<string, unknown> = {};

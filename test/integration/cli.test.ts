@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerEngine, LABELS, OWNER } from '../../src/index.js';
-import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
+import { expectNoContainersLeft, plantOrphan, SUITE_LABEL, suiteLabels } from '../support/engine.js';
 import { startRegistry } from '../support/registry.js';
 import { createDockerImageEngine, parseImageManifest, runDockerJob, MemorySink } from '../../src/index.js';
 
@@ -192,22 +192,7 @@ describe('docker-job (the CLI)', () => {
 
   it('--sweep and `sweep` remove the containers of launchers that are gone', async () => {
     // An orphan: a container labelled as docker-job's by a launcher pid that cannot be alive.
-    const orphan = await engine.createJob({
-      image,
-      command: ['true'],
-      env: {},
-      volumes: [],
-      network: 'none',
-      tty: false,
-      stopTimeout: 0,
-      labels: {
-        ...labels,
-        [LABELS.owner]: OWNER,
-        [LABELS.launcherHost]: (await import('node:os')).hostname(),
-        [LABELS.launcherPid]: '999999999',
-        [LABELS.launcherPidNamespace]: (await import('node:fs')).readlinkSync('/proc/self/ns/pid'),
-      },
-    });
+    const orphan = await plantOrphan(engine, image, labels);
     try {
       const scope = ['--label', `${SUITE_LABEL}=${labels[SUITE_LABEL]}`];
       const dry = await cli({}, ['sweep', ...scope, '--dry-run', '--json']);

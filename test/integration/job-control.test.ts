@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readlinkSync } from 'node:fs';
-import * as os from 'node:os';
 import { createDockerEngine, isEngineError, LABELS, MemorySink, OWNER, runDockerJob, sweepOrphans, type JobConfig, type JobEvent, type LogSink } from '../../src/index.js';
-import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
+import { expectNoContainersLeft, plantOrphan, SUITE_LABEL, suiteLabels } from '../support/engine.js';
 
 const engine = createDockerEngine();
 const labels = suiteLabels('job-control');
@@ -233,18 +231,7 @@ describe('orphans', () => {
 });
 
 describe('sweeping: what is not an orphan', () => {
-  const { hostname } = os;
-  const plant = (extra: Record<string, string>) =>
-    engine.createJob({
-      image,
-      command: ['true'],
-      env: {},
-      volumes: [],
-      network: 'none',
-      tty: false,
-      stopTimeout: 0,
-      labels: { ...labels, [LABELS.owner]: OWNER, [LABELS.launcherHost]: hostname(), [LABELS.launcherPid]: '999999999', [LABELS.launcherPidNamespace]: readlinkSync('/proc/self/ns/pid'), ...extra },
-    });
+  const plant = (extra: Record<string, string>) => plantOrphan(engine, image, labels, extra);
 
   it('leaves a stopped container its remove policy keeps, and removes one it does not', async () => {
     const kept = await plant({ [LABELS.remove]: 'never' });

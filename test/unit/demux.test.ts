@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { demuxDockerStream, rawDockerStream, StreamProtocolError } from '../../src/engine/docker/demux.js';
 import type { OutputChunk } from '../../src/engine/container-engine.js';
+import { cut } from '../support/bytes.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -29,17 +30,6 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Cuts `bytes` at the given (sorted, in-range) positions. */
-function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of positions) {
-    chunks.push(bytes.slice(start, p));
-    start = p;
-  }
-  chunks.push(bytes.slice(start));
-  return chunks;
-}
 
 async function* source(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const c of chunks) yield c;

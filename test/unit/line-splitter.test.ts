@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../../src/logs/line-splitter.js';
 import type { LogLine } from '../../src/logs/log-sink.js';
+import { cut } from '../support/bytes.js';
 
 const enc = new TextEncoder();
 
@@ -19,17 +20,6 @@ const texts = (lines: readonly LogLine[]) => lines.map((l) => l.text);
 /** A high surrogate without its low half, or a low one without its high half. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Cuts `bytes` at the given (sorted, in-range) positions. */
-function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of positions) {
-    chunks.push(bytes.slice(start, p));
-    start = p;
-  }
-  chunks.push(bytes.slice(start));
-  return chunks;
-}
 
 /** Rebuilds the text from lines: continued pieces join directly, other lines with \n. */
 function rejoin(lines: readonly LogLine[]): string {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { maskableValues, SecretMasker } from '../../src/logs/secret-masker.js';
+import { cut } from '../support/bytes.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -13,17 +14,6 @@ function mask(values: readonly string[], chunks: readonly (string | Uint8Array)[
   return dec.decode(Buffer.concat(out));
 }
 
-/** Cuts `bytes` at the given (sorted, in-range) positions. */
-function cut(bytes: Uint8Array, positions: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of positions) {
-    chunks.push(bytes.slice(start, p));
-    start = p;
-  }
-  chunks.push(bytes.slice(start));
-  return chunks;
-}
 
 /** The obvious whole-text implementation: leftmost occurrence first, longest value at a tie. */
 function reference(values: readonly string[], text: string): string {
