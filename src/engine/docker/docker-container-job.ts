@@ -143,12 +143,13 @@ export class DockerContainerJob implements EngineJob {
 
   /**
    * Maps a failed start to the exit `docker run` reports (127: not found, 126: not executable),
-   * with the engine's reason; `undefined` when the failure is not the command's.
+   * with the engine's reason; `undefined` when the failure is not the command's. Read from the
+   * message only: the engine's `State.ExitCode` says 127 for a bad bind mount too.
    */
   async #startFailure(error: unknown): Promise<ExitStatus | undefined> {
     const state = await this.#inspect().catch(() => undefined);
     const reason = state?.Error || messageOf(error);
-    const code = state?.ExitCode === 126 || state?.ExitCode === 127 ? state.ExitCode : exitCodeForStartError(reason);
+    const code = exitCodeForStartError(reason);
     return code === undefined ? undefined : { exitCode: code, oomKilled: false, startError: reason };
   }
 
@@ -274,12 +275,18 @@ interface ContainerState {
 }
 
 /**
- * The exit code `docker run` reports for a container that could not start, from the engine's
- * message: 127 when the command is not found, 126 when it cannot be executed.
+ * The exit code of a container whose *command* could not be started, from the engine's message:
+ * 127 when the command is not found, 126 when it cannot be executed (as `docker run` and a shell
+ * report them). The runtime names the command's failure `exec: "<command>": <why>`; only that part
+ * is read, so a failure of anything else (a bind mount of a file onto a directory, a user missing
+ * from /etc/passwd) is not taken for the command's, however its message reads: `undefined`, and
+ * the start is the engine refusing the job. @internal
  */
 export function exitCodeForStartError(message: string): 126 | 127 | undefined {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied|exec format error|not a directory|is a directory/i.test(message)) return 126;
+  const why = /\bexec: "(?:[^"\\]|\\.)*": (.*)$/s.exec(message)?.[1];
+  if (why === undefined) return undefined;
+  if (/executable file not found|no such file or directory/i.test(why)) return 127;
+  if (/permission denied|exec format error|not a directory|is a directory/i.test(why)) return 126;
   return undefined;
 }
 
