@@ -19,6 +19,8 @@ const NOISY = [
   '-c',
   'i=1; while [ $i -le 600 ]; do echo "out line $i"; [ $((i % 10)) = 0 ] && echo "err line $i" >&2; [ $((i % 100)) = 0 ] && sleep 0.2; i=$((i+1)); done; printf "tail without newline"; exit 7',
 ];
+/** Two bytes that are not UTF-8, then 600 numbered lines in bursts, then exit 7. */
+const INVALID = ['sh', '-c', 'printf "bad bytes: \\377\\376 end\\n"; i=1; while [ $i -le 600 ]; do echo "out line $i"; [ $((i % 100)) = 0 ] && sleep 0.2; i=$((i+1)); done; exit 7'];
 const expectedStdout = [...Array.from({ length: 600 }, (_, i) => `out line ${i + 1}`), 'tail without newline'];
 const expectedStderr = Array.from({ length: 60 }, (_, i) => `err line ${(i + 1) * 10}`);
 
@@ -84,6 +86,44 @@ describe('connection loss mid-job', () => {
     const all = sink.lines.map((l) => l.text);
     expect(all.filter((t) => t.startsWith('out line') || t === 'tail without newline')).toEqual(expectedStdout);
     expect(all.filter((t) => t.startsWith('err line'))).toEqual(expectedStderr);
+  });
+
+  it('resumes exactly from a log driver that rotates but has not rotated yet, and keeps bytes as written', async () => {
+    // `local` keeps raw bytes (invalid UTF-8 too) in files of 20 MB: these 8 KB reach no rotation.
+    const { result, sink, proxy } = await runThrough([{ kind: 'attach', afterBodyBytes: 1_500 }], { logDriver: 'local', command: INVALID });
+    expect(proxy.cuts.attach).toBe(1);
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(['bad bytes: \uFFFD\uFFFD end', ...expectedStdout.slice(0, 600)]);
+  });
+
+  it('fails with an EngineError, never a silent gap, when the log rotated before the cut', async () => {
+    // 1,600 numbered lines of 40 bytes (64 KB) in bursts; json-file keeps two files of 10 KB.
+    const ROTATES = ['sh', '-c', 'i=1; while [ $i -le 1600 ]; do echo "rotating log, line $i, padded to forty b"; [ $((i % 200)) = 0 ] && sleep 0.3; i=$((i+1)); done; exit 3'];
+    const proxy = await startFaultyEngineProxy([{ kind: 'attach', afterBodyBytes: 40_000 }]);
+    try {
+      const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+      const config = { image, network: 'none', labels, command: ROTATES, logDriver: 'json-file', logOptions: { 'max-size': '10k', 'max-file': '2' } };
+      const error = await runDockerJob(config, { engine, sinks: [] }).catch((e: unknown) => e);
+      expect(proxy.cuts.attach).toBe(1);
+      expect(isEngineError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/read the output of container [0-9a-f]{12}: .*does not reproduce it .*output of stdout around byte \d+ may be missing or repeated/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('fails with an EngineError when the log rewrote invalid UTF-8 printed before the cut', async () => {
+    // json-file stores each invalid byte as U+FFFD (three bytes): its log is longer than the stream.
+    const proxy = await startFaultyEngineProxy([{ kind: 'attach', afterBodyBytes: 1_500 }]);
+    try {
+      const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+      const error = await runDockerJob({ image, network: 'none', labels, command: INVALID }, { engine, sinks: [] }).catch((e: unknown) => e);
+      expect(proxy.cuts.attach).toBe(1);
+      expect(isEngineError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/container [0-9a-f]{12}: .*the log of stdout differs .*output of stdout around byte \d+ may be missing or repeated/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('fails clearly, without hanging or leaking, when the engine cannot be reached at all', async () => {

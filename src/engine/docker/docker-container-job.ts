@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 import type { CallOptions, EngineJob, ExitStatus, OutputChunk, StartedJob } from '../container-engine.js';
 import { demuxDockerStream, rawDockerStream, StreamProtocolError } from './demux.js';
+import { DeliveredStream, ResumeMismatch, ResumeSkip } from './resume-check.js';
 import {
   dialStream,
   messageOf,
@@ -177,12 +178,14 @@ export class DockerContainerJob implements EngineJob {
 
   /**
    * The output from the first byte. If the attach stream is cut off while the container still
-   * runs, it goes on from the engine's logs, skipping the bytes of each stream already delivered:
-   * no gap, no duplicate.
+   * runs, it goes on from the engine's logs, skipping the bytes of each stream already delivered,
+   * checked against what was delivered (see resume-check.ts): no gap, no duplicate, or an
+   * {@link EngineError} that says the log cannot give the stream back.
    */
   async *#output(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>): AsyncGenerator<OutputChunk> {
-    const delivered = { stdout: 0, stderr: 0 };
-    let skip = { stdout: 0, stderr: 0 };
+    const delivered = { stdout: new DeliveredStream(), stderr: new DeliveredStream() };
+    const skipDelivered = () => ({ stdout: new ResumeSkip('stdout', delivered.stdout), stderr: new ResumeSkip('stderr', delivered.stderr) });
+    let skip: ReturnType<typeof skipDelivered> | undefined; // none on the attach stream
     let source: IncomingMessage = attach;
     let final = false; // reading the logs once more, without follow, after the container exited
     for (let resumes = 0; ; resumes++) {
@@ -190,17 +193,25 @@ export class DockerContainerJob implements EngineJob {
       try {
         for await (const chunk of this.#tty ? rawDockerStream(source) : demuxDockerStream(source)) {
           let { data } = chunk;
-          const already = skip[chunk.stream];
-          if (already > 0) {
-            const n = Math.min(already, data.length);
-            skip[chunk.stream] -= n;
-            if (n === data.length) continue;
-            data = data.subarray(n);
+          const resumed = skip?.[chunk.stream];
+          if (resumed !== undefined && !resumed.done) {
+            data = resumed.take(data);
+            if (data.length === 0) continue;
           }
-          delivered[chunk.stream] += data.length;
+          delivered[chunk.stream].record(data);
           yield data === chunk.data ? chunk : { stream: chunk.stream, data };
         }
+        // The finished log must hold at least what was delivered.
+        if (final) for (const s of [skip?.stdout, skip?.stderr]) s?.end();
       } catch (error) {
+        if (error instanceof ResumeMismatch) {
+          throw new EngineError({
+            operation: `read the output of container ${this.#short}`,
+            engine: this.#ctx.address,
+            reason: `the output stream was cut off, and the engine's log, read to resume it, does not reproduce the stream (${error.message}; a rotated log, or bytes the log driver rewrote such as invalid UTF-8): output of ${error.stream} around byte ${error.delivered} may be missing or repeated`,
+            cause: error,
+          });
+        }
         if (error instanceof StreamProtocolError && !error.truncated) {
           throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: error.message, cause: error });
         }
@@ -216,14 +227,14 @@ export class DockerContainerJob implements EngineJob {
         // the finished log once more, from the start, keeping only what was not delivered.
         final = true;
         source = await this.#resumeFromLogs(lifetime, undefined, false);
-        skip = { ...delivered };
+        skip = skipDelivered();
         continue;
       }
       if (resumes >= MAX_RESUMES) {
         throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: `the output stream was cut off ${MAX_RESUMES + 1} times`, cause: cutOff });
       }
       source = await this.#resumeFromLogs(lifetime, cutOff);
-      skip = { ...delivered };
+      skip = skipDelivered();
     }
   }
 
