@@ -106,7 +106,7 @@ describe('connection loss mid-job', () => {
       const error = await runDockerJob(config, { engine, sinks: [] }).catch((e: unknown) => e);
       expect(proxy.cuts.attach).toBe(1);
       expect(isEngineError(error)).toBe(true);
-      expect((error as Error).message).toMatch(/read the output of container [0-9a-f]{12}: .*does not reproduce it .*output of stdout around byte \d+ may be missing or repeated/);
+      expect((error as Error).message).toMatch(/read the output of container [0-9a-f]{12}: .*does not reproduce the stream .*output of stdout around byte \d+ may be missing or repeated/);
     } finally {
       await proxy.close();
     }
