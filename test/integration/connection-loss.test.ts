@@ -1,9 +1,9 @@
 /**
- * Connection loss mid-job, produced by a proxy that forwards the real engine's bytes and cuts the
- * attach, logs or wait connection at a chosen point.
+ * Connection loss mid-job, produced by a proxy that forwards the real engine's bytes and cuts (or
+ * stalls) the attach, logs or wait connection at a chosen point.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDockerEngine, isEngineError, MemorySink, runDockerJob, type JobConfig } from '../../src/index.js';
+import { createDockerEngine, DockerEngine, isEngineError, MemorySink, runDockerJob, type JobConfig } from '../../src/index.js';
 import { expectNoContainersLeft, suiteLabels } from '../support/engine.js';
 import { startFaultyEngineProxy, type FaultRule } from '../support/faulty-engine-proxy.js';
 
@@ -24,10 +24,13 @@ const INVALID = ['sh', '-c', 'printf "bad bytes: \\377\\376 end\\n"; i=1; while 
 const expectedStdout = [...Array.from({ length: 600 }, (_, i) => `out line ${i + 1}`), 'tail without newline'];
 const expectedStderr = Array.from({ length: 60 }, (_, i) => `err line ${(i + 1) * 10}`);
 
-async function runThrough(rules: FaultRule[], extra: Partial<JobConfig> = {}) {
+/** Deadlines short enough for a test: the streams' watch asks after 0.5 s of silence. */
+const tuning = { watchIntervalMs: 500, reconnectTimeoutMs: 2_000 };
+
+async function runThrough(rules: FaultRule[], extra: Partial<JobConfig> = {}, tuned?: typeof tuning) {
   const proxy = await startFaultyEngineProxy(rules);
   try {
-    const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+    const engine = tuned ? new DockerEngine({ socketPath: proxy.socketPath, env: {} }, tuned) : createDockerEngine({ socketPath: proxy.socketPath, env: {} });
     const sink = new MemorySink();
     const result = await runDockerJob({ image, network: 'none', labels, command: NOISY, ...extra }, { engine, sinks: [sink] });
     return { result, sink, proxy };
@@ -134,4 +137,62 @@ describe('connection loss mid-job', () => {
     expect(isEngineError(error)).toBe(true);
     expect((error as Error).message).toContain(proxy.socketPath);
   });
+});
+
+describe('a connection that dies silently (no keepalive on the attach and wait streams)', () => {
+  it('resolves with the exit code when the wait response stalls and the job exits', async () => {
+    const { result, sink, proxy } = await runThrough([{ kind: 'wait', stall: true, afterBodyBytes: 0 }], {}, tuning);
+    expect(proxy.cuts.wait).toBe(1);
+    expect(proxy.requests.wait).toBe(2); // given up and registered again
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  }, 20_000);
+
+  it('delivers every line when the attach response stalls midway', async () => {
+    const { result, sink, proxy } = await runThrough([{ kind: 'attach', stall: true, afterBodyBytes: 1_500 }], {}, tuning);
+    expect(proxy.cuts.attach).toBe(1);
+    expect(proxy.requests.logs).toBeGreaterThanOrEqual(1);
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  }, 20_000);
+
+  it('survives the attach and the wait both stalled', async () => {
+    const { result, sink, proxy } = await runThrough(
+      [
+        { kind: 'attach', stall: true, afterBodyBytes: 1_500 },
+        { kind: 'wait', stall: true, afterBodyBytes: 0 },
+      ],
+      {},
+      tuning,
+    );
+    expect(proxy.cuts).toMatchObject({ attach: 1, wait: 1 });
+    expect(result.exitCode).toBe(7);
+    expect(texts(sink, 'stdout')).toEqual(expectedStdout);
+    expect(texts(sink, 'stderr')).toEqual(expectedStderr);
+  }, 20_000);
+
+  it('fails with an EngineError naming the engine when it stops answering while the streams are silent', async () => {
+    const proxy = await startFaultyEngineProxy([
+      { kind: 'attach', stall: true, afterBodyBytes: 0 },
+      { kind: 'wait', stall: true, afterBodyBytes: 0 },
+    ]);
+    try {
+      const engine = new DockerEngine({ socketPath: proxy.socketPath, env: {}, callTimeoutMs: 2_000 }, tuning);
+      // Once the job runs, the network dies: the open streams stay open, and silent.
+      const cutOff = { write() {}, event: (e: { type: string }) => void (e.type === 'started' && proxy.goDark()) };
+      const started = performance.now();
+      const error = await runDockerJob({ image, network: 'none', labels, command: ['sleep', '60'] }, { engine, sinks: [cutOff] }).catch((e: unknown) => e);
+      expect(isEngineError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'ENGINE_UNREACHABLE' });
+      expect((error as Error).message).toContain(proxy.socketPath);
+      expect((error as Error).message).toMatch(/follow container [0-9a-f]{12}.*no answer for \d+ s/);
+      expect(performance.now() - started).toBeLessThan(15_000); // not the job's 60 s
+    } finally {
+      await proxy.close();
+      // The engine could not be told to remove the container: that is ours to do here.
+      for (const left of await direct.listJobs({ labels })) await direct.removeJob(left.id);
+    }
+  }, 30_000);
 });

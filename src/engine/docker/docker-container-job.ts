@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 import type { CallOptions, EngineJob, ExitStatus, OutputChunk, StartedJob } from '../container-engine.js';
 import { demuxDockerStream, rawDockerStream, StreamProtocolError } from './demux.js';
+import { JobWatch } from './job-watch.js';
 import { DeliveredStream, ResumeMismatch, ResumeSkip } from './resume-check.js';
 import {
   dialStream,
@@ -25,6 +26,8 @@ export interface DockerJobContext {
   readonly callTimeoutMs: number;
   /** How long to keep trying while the engine is away in the middle of a job, in milliseconds. */
   readonly reconnectTimeoutMs: number;
+  /** How long a job's streams may be silent before the engine is asked about it (see job-watch.ts), in milliseconds. */
+  readonly watchIntervalMs: number;
 }
 
 /** How often a lost output stream is resumed before giving up. */
@@ -41,7 +44,8 @@ type WaitBody = { StatusCode?: number; Error?: { Message?: string } | null };
  * One Docker container run as a job, with the lifecycle that loses nothing (see ENGINE-NOTES):
  * attach before start without log replay, the wait registered before start, then start. A dropped
  * attach stream is resumed from the engine's logs without gaps or duplicates; a dropped wait is
- * registered again; while the engine is away (restarting), calls are retried until a deadline.
+ * registered again; while the engine is away (restarting), calls are retried until a deadline; a
+ * connection that dies silently is found by a {@link JobWatch}.
  * @internal
  */
 export class DockerContainerJob implements EngineJob {
@@ -98,12 +102,35 @@ export class DockerContainerJob implements EngineJob {
       throw toEngineError(this.#ctx.address, error, `start container ${this.#short}`);
     }
 
+    const watch = new JobWatch({
+      intervalMs: this.#ctx.watchIntervalMs,
+      reconnectTimeoutMs: this.#ctx.reconnectTimeoutMs,
+      isRunning: () => this.#isRunning(),
+      onUnreachable: (cause, forMs) => {
+        const error = new EngineError(
+          {
+            operation: `follow container ${this.#short}`,
+            engine: this.#ctx.address,
+            reason: `no answer for ${Math.round(forMs / 1000)} s while the job's streams were silent; its streams were released, and the container may still run`,
+            hint: 'Check that the engine runs and can be reached from here',
+            cause,
+          },
+          true,
+        );
+        lifetime.abort(error);
+        watch.release(error);
+      },
+    });
+    lifetime.signal.addEventListener('abort', () => watch.stop(), { once: true });
+    watch.waitOn(wait);
+
     let exitKnown = false;
-    const exit = this.#exit(firstWait, lifetime.signal).finally(() => {
+    const exit = this.#exit(firstWait, lifetime.signal, watch).finally(() => {
       exitKnown = true;
+      watch.exitSettled();
     });
     exit.catch(() => {});
-    const output = this.#output(attach, lifetime.signal, () => exitKnown, exit);
+    const output = this.#output(attach, lifetime.signal, () => exitKnown, exit, watch);
     // Once the exit is known and the output read, the streams are done: stop listening.
     void Promise.allSettled([exit]).then(() => options.signal?.removeEventListener('abort', release));
     return { output, exit };
@@ -155,7 +182,7 @@ export class DockerContainerJob implements EngineJob {
   }
 
   /** The exit: the wait's answer; a dropped wait is registered again (`not-running` is right once started). */
-  async #exit(firstWait: Promise<WaitBody>, lifetime: AbortSignal): Promise<ExitStatus> {
+  async #exit(firstWait: Promise<WaitBody>, lifetime: AbortSignal, watch: JobWatch): Promise<ExitStatus> {
     const operation = `wait for container ${this.#short}`;
     let body: WaitBody | undefined = await firstWait.catch(() => undefined);
     for (let attempt = 1; body === undefined; attempt++) {
@@ -167,6 +194,7 @@ export class DockerContainerJob implements EngineJob {
         deadline,
         lifetime,
       );
+      watch.waitOn(stream);
       body = await readJson<WaitBody>(stream).catch(() => undefined);
     }
     if (body.Error?.Message) throw new EngineError({ operation, engine: this.#ctx.address, reason: body.Error.Message });
@@ -182,7 +210,15 @@ export class DockerContainerJob implements EngineJob {
    * checked against what was delivered (see resume-check.ts): no gap, no duplicate, or an
    * {@link EngineError} that says the log cannot give the stream back.
    */
-  async *#output(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>): AsyncGenerator<OutputChunk> {
+  async *#output(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>, watch: JobWatch): AsyncGenerator<OutputChunk> {
+    try {
+      yield* this.#readOutput(attach, lifetime, exitKnown, exit, watch);
+    } finally {
+      watch.outputEnded();
+    }
+  }
+
+  async *#readOutput(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>, watch: JobWatch): AsyncGenerator<OutputChunk> {
     const delivered = { stdout: new DeliveredStream(), stderr: new DeliveredStream() };
     const skipDelivered = () => ({ stdout: new ResumeSkip('stdout', delivered.stdout), stderr: new ResumeSkip('stderr', delivered.stderr) });
     let skip: ReturnType<typeof skipDelivered> | undefined; // none on the attach stream
@@ -190,16 +226,22 @@ export class DockerContainerJob implements EngineJob {
     let final = false; // reading the logs once more, without follow, after the container exited
     for (let resumes = 0; ; resumes++) {
       let cutOff: unknown;
+      watch.readFrom(source);
       try {
         for await (const chunk of this.#tty ? rawDockerStream(source) : demuxDockerStream(source)) {
           let { data } = chunk;
           const resumed = skip?.[chunk.stream];
           if (resumed !== undefined && !resumed.done) {
             data = resumed.take(data);
-            if (data.length === 0) continue;
+            if (data.length === 0) {
+              watch.progress();
+              continue;
+            }
           }
           delivered[chunk.stream].record(data);
+          watch.delivering();
           yield data === chunk.data ? chunk : { stream: chunk.stream, data };
+          watch.reading();
         }
         // The finished log must hold at least what was delivered.
         if (final) for (const s of [skip?.stdout, skip?.stderr]) s?.end();
@@ -269,6 +311,16 @@ export class DockerContainerJob implements EngineJob {
         ? `the output stream was cut off and the container's log driver keeps nothing to resume from (${messageOf(error)}); output after that point is lost`
         : `the output stream was cut off and could not be resumed: ${messageOf(error)}`;
       throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason, cause: cutOff ?? error });
+    }
+  }
+
+  /** Whether the container still runs; `false` when it is gone. */
+  async #isRunning(): Promise<boolean> {
+    try {
+      return (await this.#inspect()).Running === true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
     }
   }
 
