@@ -66,6 +66,7 @@ export type {
   CallOptions,
 } from './engine/container-engine.js';
 export { DockerEngine, createDockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
+export type { TlsOptions } from './engine/docker/connection.js';
 export type {
   ImageEngine,
   BuildRequest,

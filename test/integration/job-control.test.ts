@@ -183,6 +183,18 @@ describe('exit codes', () => {
     expect(denied).toMatchObject({ exitCode: 126, failed: true });
     expect(denied.startError).toMatch(/permission denied/i);
   });
+
+  it('rejects a start the engine refuses for a bad bind mount with an EngineError carrying its reason, not 127 or 126', async () => {
+    // A file onto a directory of the image: the engine stores exit code 127 for it, yet the
+    // command is not at fault.
+    const fileOntoDir = await runDockerJob(job({ command: ['true'], volumes: [`${dir}/not-executable:/etc:ro`] }), { engine, sinks: [] }).catch((e: unknown) => e);
+    expect(isEngineError(fileOntoDir)).toBe(true);
+    expect((fileOntoDir as Error).message).toMatch(/start container [0-9a-f]{12}.*not a directory/s);
+    // A directory onto /etc/passwd: the user cannot be looked up ("is a directory").
+    const dirOntoFile = await runDockerJob(job({ command: ['true'], volumes: [`${dir}:/etc/passwd:ro`] }), { engine, sinks: [] }).catch((e: unknown) => e);
+    expect(isEngineError(dirOntoFile)).toBe(true);
+    expect((dirOntoFile as Error).message).toMatch(/start container [0-9a-f]{12}.*is a directory/s);
+  });
 });
 
 describe('orphans', () => {

@@ -1,7 +1,8 @@
 /**
- * A unix-socket proxy in front of the real Docker engine that cuts chosen connections midway: the
- * one fault the real engine cannot produce on demand (a dropped connection). Everything else is
- * the real engine speaking its real protocol; the proxy only forwards bytes and, when told, stops.
+ * A unix-socket proxy in front of the real Docker engine that cuts or stalls chosen connections
+ * midway: the faults the real engine cannot produce on demand (a dropped connection, a connection
+ * that dies silently, an engine that stops answering). Everything else is the real engine speaking
+ * its real protocol; the proxy only forwards bytes and, when told, stops.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -11,10 +12,15 @@ import { join } from 'node:path';
 /** Which request a connection is serving now, from its request line. */
 export type RequestKind = 'attach' | 'wait' | 'logs' | 'other';
 
-/** When to cut a connection. */
+/** When to cut (or stall) a connection. */
 export interface FaultRule {
   /** The kind of request whose response is cut. */
   readonly kind: RequestKind;
+  /**
+   * Stall instead of cut: stop forwarding the response but keep both connections open, as a
+   * half-open TCP connection looks to the client. What the engine sends afterwards is dropped.
+   */
+  readonly stall?: boolean;
   /** Cut after this many bytes of the response body have been forwarded (0: right after the headers). */
   readonly afterBodyBytes?: number;
   /** Cut this many milliseconds after the response headers, whatever has been forwarded. */
@@ -26,10 +32,15 @@ export interface FaultRule {
 export interface FaultyEngineProxy {
   /** The proxy's socket, for `createDockerEngine({ socketPath })`. */
   readonly socketPath: string;
-  /** How many responses were cut, per kind. */
+  /** How many responses were cut or stalled, per kind. */
   readonly cuts: Record<RequestKind, number>;
   /** Requests seen, per kind. */
   readonly requests: Record<RequestKind, number>;
+  /**
+   * From now on the engine is out of reach, as behind a network that died: no connection is
+   * accepted, and the open ones (kept-alive ones too) stay open but carry nothing, either way.
+   */
+  goDark(): void;
   close(): Promise<void>;
 }
 
@@ -50,20 +61,29 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
   const cuts: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, other: 0 };
   const requests: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, other: 0 };
   const sockets = new Set<Socket>();
+  let dark = false;
 
   const server: Server = createServer((client) => {
     const engine = createConnection(upstream);
     sockets.add(client).add(engine);
     let dead = false;
+    // A stalled connection stays open on the client's side whatever the engine does.
+    let stalled = false;
     const cut = () => {
       dead = true;
       client.destroy();
       engine.destroy();
     };
+    /** Cuts, or for a stalling rule only stops forwarding. */
+    const fault = (stall: boolean | undefined) => {
+      if (!stall) return cut();
+      dead = true;
+      stalled = true;
+    };
     client.on('close', () => (sockets.delete(client), engine.destroy()));
-    engine.on('close', () => (sockets.delete(engine), client.destroy()));
+    engine.on('close', () => (sockets.delete(engine), stalled || dark || client.destroy()));
     client.on('error', cut);
-    engine.on('error', cut);
+    engine.on('error', () => (stalled || dark ? engine.destroy() : cut()));
 
     // The request being served on this (keep-alive) connection, and its fault, if any.
     let rule: (typeof remaining)[number] | undefined;
@@ -72,6 +92,7 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
     let body = 0;
 
     client.on('data', (data: Buffer) => {
+      if (dark) return;
       const match = REQUEST_LINE.exec(data.toString('latin1'));
       if (match) {
         const kind = classify(match[2] as string);
@@ -86,7 +107,7 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
     });
 
     engine.on('data', (data: Buffer) => {
-      if (dead) return;
+      if (dead || dark) return;
       if (!rule) return void client.write(data);
       let chunk = data;
       if (inHeaders) {
@@ -103,20 +124,20 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
         const active = rule;
         if (active.afterMs !== undefined) {
           setTimeout(() => {
-            if (rule === active) {
+            if (rule === active && !dead) {
               cuts[active.kind]++;
-              cut();
+              fault(active.stall);
             }
           }, active.afterMs);
         }
       }
       const limit = rule.afterBodyBytes;
       if (limit !== undefined && body + chunk.length >= limit) {
-        const kind = rule.kind;
+        const { kind, stall } = rule;
         dead = true; // nothing more is forwarded
         client.write(chunk.subarray(0, limit - body), () => {
           cuts[kind]++;
-          cut();
+          fault(stall);
         });
         body = limit;
         return;
@@ -127,13 +148,21 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
   });
 
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+  // Resolves once the server has closed (after its last connection).
+  let closed: Promise<void> | undefined;
+  const stopListening = () => (closed ??= new Promise<void>((resolve) => server.close(() => resolve())));
   return {
     socketPath,
     cuts,
     requests,
+    goDark() {
+      dark = true;
+      void stopListening();
+    },
     async close() {
+      const done = stopListening();
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await done;
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,8 @@ import type Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 import type { CallOptions, EngineJob, ExitStatus, OutputChunk, StartedJob } from '../container-engine.js';
 import { demuxDockerStream, rawDockerStream, StreamProtocolError } from './demux.js';
+import { JobWatch } from './job-watch.js';
+import { DeliveredStream, ResumeMismatch, ResumeSkip } from './resume-check.js';
 import {
   dialStream,
   messageOf,
@@ -24,6 +26,8 @@ export interface DockerJobContext {
   readonly callTimeoutMs: number;
   /** How long to keep trying while the engine is away in the middle of a job, in milliseconds. */
   readonly reconnectTimeoutMs: number;
+  /** How long a job's streams may be silent before the engine is asked about it (see job-watch.ts), in milliseconds. */
+  readonly watchIntervalMs: number;
 }
 
 /** How often a lost output stream is resumed before giving up. */
@@ -40,7 +44,8 @@ type WaitBody = { StatusCode?: number; Error?: { Message?: string } | null };
  * One Docker container run as a job, with the lifecycle that loses nothing (see ENGINE-NOTES):
  * attach before start without log replay, the wait registered before start, then start. A dropped
  * attach stream is resumed from the engine's logs without gaps or duplicates; a dropped wait is
- * registered again; while the engine is away (restarting), calls are retried until a deadline.
+ * registered again; while the engine is away (restarting), calls are retried until a deadline; a
+ * connection that dies silently is found by a {@link JobWatch}.
  * @internal
  */
 export class DockerContainerJob implements EngineJob {
@@ -97,12 +102,35 @@ export class DockerContainerJob implements EngineJob {
       throw toEngineError(this.#ctx.address, error, `start container ${this.#short}`);
     }
 
+    const watch = new JobWatch({
+      intervalMs: this.#ctx.watchIntervalMs,
+      reconnectTimeoutMs: this.#ctx.reconnectTimeoutMs,
+      isRunning: () => this.#isRunning(),
+      onUnreachable: (cause, forMs) => {
+        const error = new EngineError(
+          {
+            operation: `follow container ${this.#short}`,
+            engine: this.#ctx.address,
+            reason: `no answer for ${Math.round(forMs / 1000)} s while the job's streams were silent; its streams were released, and the container may still run`,
+            hint: 'Check that the engine runs and can be reached from here',
+            cause,
+          },
+          true,
+        );
+        lifetime.abort(error);
+        watch.release(error);
+      },
+    });
+    lifetime.signal.addEventListener('abort', () => watch.stop(), { once: true });
+    watch.waitOn(wait);
+
     let exitKnown = false;
-    const exit = this.#exit(firstWait, lifetime.signal).finally(() => {
+    const exit = this.#exit(firstWait, lifetime.signal, watch).finally(() => {
       exitKnown = true;
+      watch.exitSettled();
     });
     exit.catch(() => {});
-    const output = this.#output(attach, lifetime.signal, () => exitKnown, exit);
+    const output = this.#output(attach, lifetime.signal, () => exitKnown, exit, watch);
     // Once the exit is known and the output read, the streams are done: stop listening.
     void Promise.allSettled([exit]).then(() => options.signal?.removeEventListener('abort', release));
     return { output, exit };
@@ -143,17 +171,18 @@ export class DockerContainerJob implements EngineJob {
 
   /**
    * Maps a failed start to the exit `docker run` reports (127: not found, 126: not executable),
-   * with the engine's reason; `undefined` when the failure is not the command's.
+   * with the engine's reason; `undefined` when the failure is not the command's. Read from the
+   * message only: the engine's `State.ExitCode` says 127 for a bad bind mount too.
    */
   async #startFailure(error: unknown): Promise<ExitStatus | undefined> {
     const state = await this.#inspect().catch(() => undefined);
     const reason = state?.Error || messageOf(error);
-    const code = state?.ExitCode === 126 || state?.ExitCode === 127 ? state.ExitCode : exitCodeForStartError(reason);
+    const code = exitCodeForStartError(reason);
     return code === undefined ? undefined : { exitCode: code, oomKilled: false, startError: reason };
   }
 
   /** The exit: the wait's answer; a dropped wait is registered again (`not-running` is right once started). */
-  async #exit(firstWait: Promise<WaitBody>, lifetime: AbortSignal): Promise<ExitStatus> {
+  async #exit(firstWait: Promise<WaitBody>, lifetime: AbortSignal, watch: JobWatch): Promise<ExitStatus> {
     const operation = `wait for container ${this.#short}`;
     let body: WaitBody | undefined = await firstWait.catch(() => undefined);
     for (let attempt = 1; body === undefined; attempt++) {
@@ -165,6 +194,7 @@ export class DockerContainerJob implements EngineJob {
         deadline,
         lifetime,
       );
+      watch.waitOn(stream);
       body = await readJson<WaitBody>(stream).catch(() => undefined);
     }
     if (body.Error?.Message) throw new EngineError({ operation, engine: this.#ctx.address, reason: body.Error.Message });
@@ -176,30 +206,54 @@ export class DockerContainerJob implements EngineJob {
 
   /**
    * The output from the first byte. If the attach stream is cut off while the container still
-   * runs, it goes on from the engine's logs, skipping the bytes of each stream already delivered:
-   * no gap, no duplicate.
+   * runs, it goes on from the engine's logs, skipping the bytes of each stream already delivered,
+   * checked against what was delivered (see resume-check.ts): no gap, no duplicate, or an
+   * {@link EngineError} that says the log cannot give the stream back.
    */
-  async *#output(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>): AsyncGenerator<OutputChunk> {
-    const delivered = { stdout: 0, stderr: 0 };
-    let skip = { stdout: 0, stderr: 0 };
+  async *#output(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>, watch: JobWatch): AsyncGenerator<OutputChunk> {
+    try {
+      yield* this.#readOutput(attach, lifetime, exitKnown, exit, watch);
+    } finally {
+      watch.outputEnded();
+    }
+  }
+
+  async *#readOutput(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>, watch: JobWatch): AsyncGenerator<OutputChunk> {
+    const delivered = { stdout: new DeliveredStream(), stderr: new DeliveredStream() };
+    const skipDelivered = () => ({ stdout: new ResumeSkip('stdout', delivered.stdout), stderr: new ResumeSkip('stderr', delivered.stderr) });
+    let skip: ReturnType<typeof skipDelivered> | undefined; // none on the attach stream
     let source: IncomingMessage = attach;
     let final = false; // reading the logs once more, without follow, after the container exited
     for (let resumes = 0; ; resumes++) {
       let cutOff: unknown;
+      watch.readFrom(source);
       try {
         for await (const chunk of this.#tty ? rawDockerStream(source) : demuxDockerStream(source)) {
           let { data } = chunk;
-          const already = skip[chunk.stream];
-          if (already > 0) {
-            const n = Math.min(already, data.length);
-            skip[chunk.stream] -= n;
-            if (n === data.length) continue;
-            data = data.subarray(n);
+          const resumed = skip?.[chunk.stream];
+          if (resumed !== undefined && !resumed.done) {
+            data = resumed.take(data);
+            if (data.length === 0) {
+              watch.progress();
+              continue;
+            }
           }
-          delivered[chunk.stream] += data.length;
+          delivered[chunk.stream].record(data);
+          watch.delivering();
           yield data === chunk.data ? chunk : { stream: chunk.stream, data };
+          watch.reading();
         }
+        // The finished log must hold at least what was delivered.
+        if (final) for (const s of [skip?.stdout, skip?.stderr]) s?.end();
       } catch (error) {
+        if (error instanceof ResumeMismatch) {
+          throw new EngineError({
+            operation: `read the output of container ${this.#short}`,
+            engine: this.#ctx.address,
+            reason: `the output stream was cut off, and the engine's log, read to resume it, does not reproduce the stream (${error.message}; a rotated log, or bytes the log driver rewrote such as invalid UTF-8): output of ${error.stream} around byte ${error.delivered} may be missing or repeated`,
+            cause: error,
+          });
+        }
         if (error instanceof StreamProtocolError && !error.truncated) {
           throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: error.message, cause: error });
         }
@@ -215,14 +269,14 @@ export class DockerContainerJob implements EngineJob {
         // the finished log once more, from the start, keeping only what was not delivered.
         final = true;
         source = await this.#resumeFromLogs(lifetime, undefined, false);
-        skip = { ...delivered };
+        skip = skipDelivered();
         continue;
       }
       if (resumes >= MAX_RESUMES) {
         throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: `the output stream was cut off ${MAX_RESUMES + 1} times`, cause: cutOff });
       }
       source = await this.#resumeFromLogs(lifetime, cutOff);
-      skip = { ...delivered };
+      skip = skipDelivered();
     }
   }
 
@@ -260,6 +314,16 @@ export class DockerContainerJob implements EngineJob {
     }
   }
 
+  /** Whether the container still runs; `false` when it is gone. */
+  async #isRunning(): Promise<boolean> {
+    try {
+      return (await this.#inspect()).Running === true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
   async #inspect(): Promise<ContainerState> {
     const info = await this.#container.inspect(signalled({}, withDeadline(undefined, this.#ctx.callTimeoutMs)));
     return info.State as ContainerState;
@@ -274,12 +338,18 @@ interface ContainerState {
 }
 
 /**
- * The exit code `docker run` reports for a container that could not start, from the engine's
- * message: 127 when the command is not found, 126 when it cannot be executed.
+ * The exit code of a container whose *command* could not be started, from the engine's message:
+ * 127 when the command is not found, 126 when it cannot be executed (as `docker run` and a shell
+ * report them). The runtime names the command's failure `exec: "<command>": <why>`; only that part
+ * is read, so a failure of anything else (a bind mount of a file onto a directory, a user missing
+ * from /etc/passwd) is not taken for the command's, however its message reads: `undefined`, and
+ * the start is the engine refusing the job. @internal
  */
 export function exitCodeForStartError(message: string): 126 | 127 | undefined {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied|exec format error|not a directory|is a directory/i.test(message)) return 126;
+  const why = /\bexec: "(?:[^"\\]|\\.)*": (.*)$/s.exec(message)?.[1];
+  if (why === undefined) return undefined;
+  if (/executable file not found|no such file or directory/i.test(why)) return 127;
+  if (/permission denied|exec format error|not a directory|is a directory/i.test(why)) return 126;
   return undefined;
 }
 

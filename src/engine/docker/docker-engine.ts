@@ -6,6 +6,7 @@ import { formatVolumeSpec } from '../../core/volumes.js';
 import { compareApiVersions, dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { DockerContainerJob, removeContainer, type DockerJobContext } from './docker-container-job.js';
 import { signalled, toEngineError, withDeadline } from './engine-calls.js';
+import { WATCH_INTERVAL_MS } from './job-watch.js';
 import { readJsonMessages } from './progress-stream.js';
 import { toDockerAuthConfig } from './docker-auth.js';
 import type { RegistryAuth } from '../../registry/resolve-registry-auth.js';
@@ -36,16 +37,25 @@ export class DockerEngine implements ContainerEngine {
   readonly #ctx: DockerJobContext;
   #negotiated: Promise<EngineInfo> | undefined;
 
-  constructor(options: DockerEngineOptions = {}) {
+  /**
+   * @param options How to reach the engine.
+   * @param tuning @internal Shorter deadlines for tests; not part of the public contract.
+   */
+  constructor(options: DockerEngineOptions = {}, tuning: Partial<Pick<DockerJobContext, 'reconnectTimeoutMs' | 'watchIntervalMs'>> = {}) {
     const connection = resolveDockerConnection(options, options.env ?? process.env);
     this.#docker = dockerClient(connection);
     this.address = connection.address;
-    this.#ctx = { address: this.address, callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, reconnectTimeoutMs: DEFAULT_RECONNECT_TIMEOUT_MS };
+    this.#ctx = {
+      address: this.address,
+      callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      reconnectTimeoutMs: tuning.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS,
+      watchIntervalMs: tuning.watchIntervalMs ?? WATCH_INTERVAL_MS,
+    };
   }
 
   /**
    * Checks the engine answers and says what it is. The first successful ping also agrees the API
-   * version: the engine's, or {@link MAX_API_VERSION} if the engine speaks a newer one.
+   * version: the engine's, or API 1.47 if the engine speaks a newer one.
    */
   async ping(options: CallOptions = {}): Promise<EngineInfo> {
     const version = this.#docker.version as (opts: object) => Promise<Docker.DockerVersion>;
