@@ -196,3 +196,27 @@ describe('a connection that dies silently (no keepalive on the attach and wait s
     }
   }, 30_000);
 });
+
+describe('an answer lost after the engine did the work', () => {
+  it('a create: the container the engine made anyway is found by its run id and removed; the run fails clearly', async () => {
+    const proxy = await startFaultyEngineProxy([{ kind: 'create', beforeResponse: true }]);
+    try {
+      const engine = createDockerEngine({ socketPath: proxy.socketPath, env: {} });
+      const error = await runDockerJob({ image, network: 'none', labels, command: 'true' }, { engine, sinks: [] }).catch((e: unknown) => e);
+      expect(proxy.cuts.create).toBe(1);
+      expect(isEngineError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/create a container/);
+      expect(await direct.listJobs({ labels })).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a stop, after the job stopped in its grace period: the result stands, with its output', async () => {
+    const command = ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo working; sleep 30 & wait'];
+    const { result, sink, proxy } = await runThrough([{ kind: 'stop', beforeResponse: true }], { command, timeoutMs: 500, stopTimeout: 10 });
+    expect(proxy.cuts.stop).toBe(1);
+    expect(result).toMatchObject({ timedOut: true, exitCode: 0 });
+    expect(sink.text()).toBe('working\ngot TERM');
+  });
+});

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Which request a connection is serving now, from its request line. */
-export type RequestKind = 'attach' | 'wait' | 'logs' | 'other';
+export type RequestKind = 'attach' | 'wait' | 'logs' | 'create' | 'stop' | 'other';
 
 /** When to cut (or stall) a connection. */
 export interface FaultRule {
@@ -21,6 +21,11 @@ export interface FaultRule {
    * half-open TCP connection looks to the client. What the engine sends afterwards is dropped.
    */
   readonly stall?: boolean;
+  /**
+   * Cut as soon as the engine starts answering, forwarding nothing: the engine did the work (a
+   * container was created, a stop was carried out), the client never hears of it.
+   */
+  readonly beforeResponse?: boolean;
   /** Cut after this many bytes of the response body have been forwarded (0: right after the headers). */
   readonly afterBodyBytes?: number;
   /** Cut this many milliseconds after the response headers, whatever has been forwarded. */
@@ -50,6 +55,8 @@ function classify(path: string): RequestKind {
   if (/\/containers\/[^/]+\/attach\b/.test(path)) return 'attach';
   if (/\/containers\/[^/]+\/wait\b/.test(path)) return 'wait';
   if (/\/containers\/[^/]+\/logs\b/.test(path)) return 'logs';
+  if (/\/containers\/create\b/.test(path)) return 'create';
+  if (/\/containers\/[^/]+\/stop\b/.test(path)) return 'stop';
   return 'other';
 }
 
@@ -58,8 +65,8 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
   const dir = await mkdtemp(join(tmpdir(), 'docker-job-proxy-'));
   const socketPath = join(dir, 'docker.sock');
   const remaining = rules.map((r) => ({ ...r, left: r.times ?? 1 }));
-  const cuts: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, other: 0 };
-  const requests: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, other: 0 };
+  const cuts: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, create: 0, stop: 0, other: 0 };
+  const requests: Record<RequestKind, number> = { attach: 0, wait: 0, logs: 0, create: 0, stop: 0, other: 0 };
   const sockets = new Set<Socket>();
   let dark = false;
 
@@ -109,6 +116,10 @@ export async function startFaultyEngineProxy(rules: readonly FaultRule[], upstre
     engine.on('data', (data: Buffer) => {
       if (dead || dark) return;
       if (!rule) return void client.write(data);
+      if (rule.beforeResponse) {
+        cuts[rule.kind]++;
+        return fault(rule.stall);
+      }
       let chunk = data;
       if (inHeaders) {
         const text = headerTail + data.toString('latin1');
