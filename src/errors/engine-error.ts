@@ -29,6 +29,8 @@ export class EngineError extends DockerJobError {
   readonly statusCode: number | undefined;
   /** The engine's own message, if any. */
   readonly reason: string | undefined;
+  /** What the user can do about it, when known. */
+  readonly hint: string | undefined;
 
   constructor(details: EngineErrorDetails, unreachable = false) {
     const what = unreachable
@@ -43,6 +45,7 @@ export class EngineError extends DockerJobError {
     this.engine = details.engine;
     this.statusCode = details.statusCode;
     this.reason = details.reason;
+    this.hint = details.hint;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { effectivePullPolicy, isResolvedJob, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
 import type { ContainerEngine, EngineJob, JobSpec, PullProgress } from '../engine/container-engine.js';
-import { isEngineError } from '../errors/engine-error.js';
+import { EngineError, isEngineError } from '../errors/engine-error.js';
 import type { LogSink } from '../logs/log-sink.js';
 import { OutputPipeline, type OutputTailLines } from '../logs/output-pipeline.js';
 import { DEFAULT_TAIL_LINES } from '../logs/output-tail.js';
@@ -228,10 +228,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   }
   // A container we could not remove is a leak the caller must hear about, even after a success,
   // and together with what failed the run.
-  if (failure !== undefined) {
-    if (removeError === undefined) throw failure.error;
-    throw new AggregateError([failure.error, removeError], `${messageOf(failure.error)}; and its container ${handle?.id.slice(0, 12)} could not be removed: ${messageOf(removeError)}`);
-  }
+  if (failure !== undefined) throw removeError === undefined ? failure.error : withLeak(failure.error, removeError, handle?.id ?? '');
   if (removeError !== undefined) throw removeError;
   if (outcome === undefined) throw new Error('unreachable: a run without a failure has an outcome');
   const result = { ...outcome, durationMs: Math.round(performance.now() - started), tail: pipeline.tail(options.tailLines ?? DEFAULT_TAIL_LINES) };
@@ -325,6 +322,29 @@ function launcherOn(engine: ContainerEngine): Promise<LauncherIdentity> {
 
 /** Per engine: the launcher identity {@link launcherOn} worked out (a fact of this process, cached). */
 const launchers = new WeakMap<ContainerEngine, Promise<LauncherIdentity>>();
+
+/**
+ * The error of a failed run whose container could not be removed either. An engine error stays an
+ * {@link EngineError} of its kind (an unreachable engine is the usual reason for both), its message
+ * naming the container left behind; both errors are its `cause`. Anything else becomes an
+ * AggregateError of the two.
+ */
+function withLeak(failure: unknown, removeError: unknown, containerId: string): Error {
+  const leak = `its container ${containerId.slice(0, 12)} could not be removed either (${messageOf(removeError)}); sweepOrphans() removes it later`;
+  const both = new AggregateError([failure, removeError], `${messageOf(failure)}; and ${leak}`);
+  if (!isEngineError(failure)) return both;
+  return new EngineError(
+    {
+      operation: failure.operation,
+      engine: failure.engine,
+      ...(failure.statusCode === undefined ? {} : { statusCode: failure.statusCode }),
+      ...(failure.reason === undefined ? {} : { reason: failure.reason }),
+      hint: failure.hint === undefined ? `And ${leak}` : `${failure.hint}. And ${leak}`,
+      cause: both,
+    },
+    failure.code === 'ENGINE_UNREACHABLE',
+  );
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -188,6 +188,10 @@ describe('a connection that dies silently (no keepalive on the attach and wait s
       expect(error).toMatchObject({ code: 'ENGINE_UNREACHABLE' });
       expect((error as Error).message).toContain(proxy.socketPath);
       expect((error as Error).message).toMatch(/follow container [0-9a-f]{12}.*no answer for \d+ s/);
+      // The container could not be removed either: the error says so, and which one.
+      const [left] = await direct.listJobs({ labels });
+      expect(left).toBeDefined();
+      expect((error as Error).message).toContain(`its container ${left?.id.slice(0, 12)} could not be removed either`);
       expect(performance.now() - started).toBeLessThan(15_000); // not the job's 60 s
     } finally {
       await proxy.close();
