@@ -1,3 +1,5 @@
+import type { PullProgress } from '../engine/container-engine.js';
+
 /** One line of a job's output. */
 export interface LogLine {
   /** The stream the line came from. With a TTY everything arrives as `stdout`. */
@@ -43,20 +45,12 @@ export interface JobInfo {
  */
 export type JobEvent =
   /** The image is being pulled; `status` is the engine's progress text for one layer or the whole. */
-  | {
+  | ({
       /** The event's kind. */
       readonly type: 'pull-progress';
       /** The image being pulled. */
       readonly image: string;
-      /** The engine's progress text, e.g. `Downloading`. */
-      readonly status: string;
-      /** The layer or tag the status is about. */
-      readonly id?: string;
-      /** Bytes done, when known. */
-      readonly current?: number;
-      /** Bytes in all, when known. */
-      readonly total?: number;
-    }
+    } & PullProgress)
   /** The pull finished. */
   | {
       /** The event's kind. */
