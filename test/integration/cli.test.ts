@@ -158,6 +158,19 @@ describe('docker-job (the CLI)', () => {
     expect(records.some((r) => r['event'] === 'exited')).toBe(true);
   });
 
+  it('--log-format pretty logs each line through tslog, stderr lines at WARN', async () => {
+    const result = await cli({ ...base, COMMAND: `sh -c 'echo one; echo two >&2'` }, ['--log-format', 'pretty']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/INFO\s.*one/);
+    expect(result.stdout).toMatch(/WARN\s.*two/);
+  });
+
+  it('resolves a relative VOLUMES host path against its working directory', async () => {
+    const result = await cli({ ...base, VOLUMES: './examples:/examples:ro', COMMAND: 'true' }, ['--dry-run', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(result.stdout).volumes)).toContain(join(root, 'examples'));
+  });
+
   it('exits 124 when the job times out, after its output', async () => {
     const result = await cli({ ...base, COMMAND: `sh -c 'echo started; exec sleep 30'`, DOCKER_JOB_TIMEOUT_MS: '500', DOCKER_JOB_STOP_TIMEOUT: '0' });
     expect(result.code).toBe(124);
