@@ -53,6 +53,10 @@ describe('the engine restarted mid-job', () => {
     if (outcome instanceof Error) {
       expect(isEngineError(outcome)).toBe(true);
       expect(outcome.message).toContain(engine.address);
+    } else if (texts.length === 300 && outcome.exitCode === 0) {
+      // The engine came back after the job had ended on its own (restoring hundreds of containers
+      // takes longer than the job's 15 s): every line and the real exit code are the correct result.
+      expect(outcome.timedOut).toBe(false);
     } else {
       // The engine that comes back kills what ran without it (no live-restore): a real exit code.
       expect(outcome.exitCode).toBeGreaterThan(0);
