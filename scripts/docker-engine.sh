@@ -531,11 +531,14 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 tmp_dir = "$run_dir/tmp"
-static_dir = "$data_root/libpod"
 volume_path = "$data_root/volumes"
+# static_dir (the container database) stays at its default, <graphroot>/libpod: the cleanup
+# process conmon starts when a container exits is given --root, which puts the database there;
+# anywhere else, it finds no container, and exited containers stay "stopped" (and docker run --rm
+# waits for ever).
 
 [engine.runtimes]
-runc = ["$engine_dir/bin/runc"]
+runc = ["$conf/runc"]
 
 [network]
 network_backend = "netavark"
@@ -548,6 +551,9 @@ graphroot = "$data_root/storage"
 runroot = "$run_dir/storage"
 EOF
   printf 'unqualified-search-registries = []\n' >"$conf/registries.conf"
+  # runc keeps its state in /run/runc unless told: this instance's runc keeps it in its run dir.
+  printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$engine_dir/bin/runc" "$run_dir/runc" >"$conf/runc"
+  chmod 755 "$conf/runc"
   # containers/image reads the signature policy from $HOME/.config/containers before /etc.
   printf '{ "default": [{ "type": "insecureAcceptAnything" }] }\n' >"$run_dir/home/.config/containers/policy.json"
 }
@@ -640,9 +646,10 @@ remove_instance() {
   for c in /sys/fs/cgroup/*/"docker-job-$name" /sys/fs/cgroup/"docker-job-$name"; do
     [ -d "$c" ] && rmdir "$c" 2>/dev/null || true
   done
-  # Podman's cgroups (shared by every Podman on the machine): only when nothing is left in them.
+  # What every rootful Podman of the machine shares (its cgroups, netavark's run directory): only
+  # when nothing is left in it.
   if [ "$kind" = podman ]; then
-    for c in /sys/fs/cgroup/*/libpod_parent/conmon /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent/conmon /sys/fs/cgroup/libpod_parent; do
+    for c in /sys/fs/cgroup/*/libpod_parent/conmon /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent/conmon /sys/fs/cgroup/libpod_parent /run/containers/networks /run/containers; do
       [ -d "$c" ] && rmdir "$c" 2>/dev/null || true
     done
   fi

@@ -27,14 +27,14 @@ const slow = 600_000;
 describe('scripts/docker-engine.sh refuses what it cannot do, naming the variable', () => {
   const base = envWithoutEngine();
   it.each([
-    [{ DOCKER_JOB_ENGINE: 'docker-99' }, 'start', /DOCKER_JOB_ENGINE=docker-99 is not an engine this script knows: expected docker-20.10 \(the default\), docker-26.1, docker-28.5, podman-4.3 \(or podman\) or podman-5.4/],
-    [{ DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'a b' }, 'start', /DOCKER_JOB_ENGINE_NAME='a b' is not a valid instance name/],
-    [{ DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'system' }, 'start', /DOCKER_JOB_ENGINE_NAME=system is the machine's own dockerd/],
-    [{ DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_BRIDGE: 'bridged' }, 'status', /DOCKER_JOB_ENGINE_BRIDGE='bridged' is not a bridge setting: expected own, none or default/],
-    [{ DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_HOST: 'unix:///var/run/docker.sock' }, 'start', /DOCKER_HOST=unix:\/\/\/var\/run\/docker.sock names another engine than DOCKER_JOB_ENGINE=docker-28.5 \(instance 'docker-28.5', at unix:\/\/\/run\/docker-job\/docker-28.5\/docker.sock\)/],
-    [{ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'kill', /DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock is not an engine this script started/],
-    [{}, 'frobnicate', /unknown command 'frobnicate': expected start, env, status, install, stop, kill, remove or uninstall/],
-  ])('%o %s', async (vars, command, message) => {
+    ['an unknown engine', { DOCKER_JOB_ENGINE: 'docker-99' }, 'start', /DOCKER_JOB_ENGINE=docker-99 is not an engine this script knows: expected docker-20.10 \(the default\), docker-26.1, docker-28.5, podman-4.3 \(or podman\) or podman-5.4/],
+    ['a bad instance name', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'a b' }, 'start', /DOCKER_JOB_ENGINE_NAME='a b' is not a valid instance name/],
+    ['another engine as the system instance', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'system' }, 'start', /DOCKER_JOB_ENGINE_NAME=system is the machine's own dockerd/],
+    ['an unknown bridge setting', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_BRIDGE: 'bridged' }, 'status', /DOCKER_JOB_ENGINE_BRIDGE='bridged' is not a bridge setting: expected own, none or default/],
+    ['DOCKER_HOST naming another engine than the one asked for', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_HOST: 'unix:///var/run/docker.sock' }, 'start', /DOCKER_HOST=unix:\/\/\/var\/run\/docker.sock names another engine than DOCKER_JOB_ENGINE=docker-28.5 \(instance 'docker-28.5', at unix:\/\/\/run\/docker-job\/docker-28.5\/docker.sock\)/],
+    ['killing an engine the script did not start', { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'kill', /DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock is not an engine this script started/],
+    ['an unknown command', {}, 'frobnicate', /unknown command 'frobnicate': expected start, env, status, install, stop, kill, remove or uninstall/],
+  ])('%s', async (_case, vars, command, message) => {
     const run = await runEngineScript(command, { ...base, ...vars });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
@@ -107,6 +107,24 @@ for (const engine of engines) {
       expect(defaultSink.text('stdout')).toBe('on default');
       const [sideInfo, defaultInfo] = await Promise.all([side.ping(), defaultEngine.ping()]);
       expect(sideInfo.version).not.toBe(defaultInfo.version);
+    }, slow);
+
+    it('reports a container that exited as exited (the engine cleans up after it)', async () => {
+      const job = await side.createJob({ image, command: ['true'], env: {}, volumes: [], network: 'none', tty: false, stopTimeout: 0, labels });
+      try {
+        const started = await job.start();
+        for await (const _ of started.output);
+        expect((await started.exit).exitCode).toBe(0);
+        // Podman's own cleanup runs after the exit: give it a moment, not forever.
+        let state = '';
+        for (let i = 0; i < 50 && state !== 'exited'; i++) {
+          state = (await side.listJobs({ labels, ids: [job.id] }))[0]?.state ?? 'missing';
+          if (state !== 'exited') await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(state).toBe('exited');
+      } finally {
+        await job.remove();
+      }
     }, slow);
 
     it('does nothing when the engine already answers', async () => {
