@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { BuildError } from '../../errors/build-error.js';
 import { EngineError, isEngineError } from '../../errors/engine-error.js';
 import { PushError } from '../../errors/push-error.js';
-import { parseImageReference, repositoryName } from '../../registry/image-reference.js';
+import { parseImageReference, repositoryName } from '../../core/image-reference.js';
 import type { CallOptions } from '../container-engine.js';
 import { guardedCallback } from '../guarded-callback.js';
 import type { BuildCallOptions, BuildRequest, ImageEngine, ImageInfo, PushCallOptions } from '../image-engine.js';
