@@ -56,6 +56,8 @@ export { DEFAULT_SECRET_WORDS, MASK, secretNameMatcher, secretValues, maskEnv, m
 // Engines
 export type {
   ContainerEngine,
+  EngineCapabilities,
+  OutputStream,
   EngineJob,
   StartedJob,
   JobSpec,

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { effectivePullPolicy, isResolvedJob, parseJobConfig, removesContainer, type JobConfig, type ResolvedJob } from '../core/job-config.js';
+import { variableOf } from '../core/env.js';
+import { isResolvedJob, parseJobConfig } from '../core/job-config.js';
+import { effectivePullPolicy, removesContainer, SPEC_FIELDS, unsupportedFieldIssues, type JobConfig, type ResolvedJob } from '../core/job-fields.js';
+import { ConfigError } from '../errors/config-error.js';
 import { createDockerEngine } from '../engine/docker/docker-engine.js';
-import type { ContainerEngine, EngineJob, JobSpec, PullProgress } from '../engine/container-engine.js';
+import type { ContainerEngine, EngineCapabilities, EngineJob, JobSpec, PullProgress } from '../engine/container-engine.js';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
 import type { LogSink } from '../logs/log-sink.js';
 import { OutputPipeline, type OutputTailLines } from '../logs/output-pipeline.js';
@@ -11,7 +14,7 @@ import { SinkFanout, type SinkFailure } from '../logs/sink-fanout.js';
 import { TslogSink } from '../logs/sinks/tslog-sink.js';
 import { LABELS, OWNER, launcherLabels } from './labels.js';
 import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
-import { resolveImageAuth, type RegistryAuthOptions } from '../registry/resolve-registry-auth.js';
+import { resolveImageAuth, type RegistryAuth, type RegistryAuthOptions } from '../registry/resolve-registry-auth.js';
 import { currentLauncher, type LauncherIdentity } from './launcher.js';
 import { describeJobResult } from './job-message.js';
 
@@ -80,8 +83,11 @@ export interface JobResult {
   readonly timedOut: boolean;
   /** The job was stopped because the caller's `signal` fired. */
   readonly canceled: boolean;
-  /** The kernel killed the child for exceeding its memory limit. */
-  readonly oomKilled: boolean;
+  /**
+   * The kernel killed the child for exceeding its memory limit; `undefined` when the engine cannot
+   * tell (its `capabilities.oomKill` is `unknown`), and the message then says so.
+   */
+  readonly oomKilled: boolean | undefined;
   /** The engine's reason when the child could not be started (command not found, not executable). */
   readonly startError?: string;
   /** Sinks that threw or rejected and were detached; the job itself went on. */
@@ -110,7 +116,7 @@ const STOP_DEADLINE_S = 60;
  * and the sinks are closed before the promise settles.
  *
  * A non-zero exit, a timeout and a cancellation after start all *resolve* (see {@link JobResult}).
- * @throws {ConfigError} when `config` is invalid (nothing is contacted).
+ * @throws {ConfigError} when `config` is invalid, or sets a field the engine cannot honour (nothing is contacted).
  * @throws {EngineError} when the engine cannot be reached or refuses the job.
  */
 export async function runDockerJob(config: JobConfig, options: RunOptions = {}): Promise<JobResult> {
@@ -118,6 +124,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   // A job parsed already (configFromEnv, parseJobConfig) is taken as it is: its env files are not read again.
   const job = isResolvedJob(config) ? config : parseJobConfig(config);
   const engine = options.engine ?? createDockerEngine();
+  checkEngineSupport(job, engine);
   const fanout = new SinkFanout(options.sinks ?? [new TslogSink()], {
     bytesToByteSinks: true,
     ...(options.onSinkFailure ? { onFailure: options.onSinkFailure } : {}),
@@ -164,7 +171,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
   let removeError: unknown;
   try {
     signal?.throwIfAborted();
-    const spec = toJobSpec(job, runId, await launcherOn(engine));
+    const spec = toJobSpec(job, runId, await launcherOn(engine), engine.capabilities.images);
     handle = await createWithPullPolicy(engine, job, spec, signal, options, fanout);
     await fanout.open({ name: job.name ?? job.image, image: job.image, containerId: handle.id });
     await fanout.event({ type: 'created', containerId: handle.id });
@@ -201,7 +208,7 @@ export async function runDockerJob(config: JobConfig, options: RunOptions = {}):
       ...(exit.startError === undefined ? {} : { startError: exit.startError }),
       durationMs: 0,
       sinkFailures: fanout.failures, // the same array: failures while closing are included
-      tail: { stdout: [], stderr: [] },
+      tail: { stdout: [], stderr: [], merged: [] },
     };
   } catch (error) {
     failure = { error };
@@ -251,10 +258,18 @@ async function createWithPullPolicy(
   options: RunOptions,
   fanout: SinkFanout,
 ): Promise<EngineJob> {
+  const imageAuth = () => resolveImageAuth(job.image, { ...registryAuthDefaults(options.env), ...options.registryAuth, ...(signal ? { signal } : {}) });
+  const pullImage = engine.pullImage?.bind(engine);
+  if (engine.capabilities.images === 'nodes' || pullImage === undefined) {
+    // The engine's nodes pull, as the policy in the spec says; they need the credentials.
+    const auth = spec.pull === 'never' ? undefined : await imageAuth();
+    signal?.throwIfAborted();
+    return createOrClean(engine, spec, auth);
+  }
   const pull = async () => {
     const image = job.image;
-    const auth = await resolveImageAuth(image, { ...registryAuthDefaults(options.env), ...options.registryAuth, ...(signal ? { signal } : {}) });
-    await engine.pullImage(image, {
+    const auth = await imageAuth();
+    await pullImage(image, {
       ...(signal ? { signal } : {}),
       ...(auth ? { auth } : {}),
       onProgress: (event) => {
@@ -288,9 +303,9 @@ async function createWithPullPolicy(
  * Creates the job; when the create fails without an answer from the engine (a deadline, a cut
  * connection), the engine may have created it anyway: whatever carries this run's id is removed.
  */
-async function createOrClean(engine: ContainerEngine, spec: JobSpec): Promise<EngineJob> {
+async function createOrClean(engine: ContainerEngine, spec: JobSpec, auth?: RegistryAuth): Promise<EngineJob> {
   try {
-    return await engine.createJob(spec);
+    return await engine.createJob(spec, auth ? { auth } : {});
   } catch (error) {
     if (!isEngineError(error) || error.statusCode === undefined) {
       const runId = spec.labels[LABELS.runId] as string;
@@ -333,17 +348,7 @@ function withLeak(failure: unknown, removeError: unknown, containerId: string): 
   const leak = `its container ${containerId.slice(0, 12)} could not be removed either (${messageOf(removeError)}); sweepOrphans() removes it later`;
   const both = new AggregateError([failure, removeError], `${messageOf(failure)}; and ${leak}`);
   if (!isEngineError(failure)) return both;
-  return new EngineError(
-    {
-      operation: failure.operation,
-      engine: failure.engine,
-      ...(failure.statusCode === undefined ? {} : { statusCode: failure.statusCode }),
-      ...(failure.reason === undefined ? {} : { reason: failure.reason }),
-      hint: failure.hint === undefined ? `And ${leak}` : `${failure.hint}. And ${leak}`,
-      cause: both,
-    },
-    failure.code === 'ENGINE_UNREACHABLE',
-  );
+  return failure.with({ hint: failure.hint === undefined ? `And ${leak}` : `${failure.hint}. And ${leak}`, cause: both });
 }
 
 function messageOf(error: unknown): string {
@@ -354,46 +359,37 @@ function isMissingImage(error: unknown): boolean {
   return isEngineError(error) && error.statusCode === 404 && /no such image/i.test(error.reason ?? '');
 }
 
-/** Builds the engine's job spec from a resolved job, adding the ownership labels. */
-export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launcher: LauncherIdentity = currentLauncher()): JobSpec {
-  const defined = <K extends keyof JobSpec>(key: K, value: JobSpec[K] | undefined) => (value === undefined ? {} : { [key]: value });
-  return {
-    image: job.image,
-    env: job.env,
-    volumes: job.volumes,
-    labels: {
-      ...job.labels,
-      [LABELS.owner]: OWNER,
-      [LABELS.runId]: runId,
-      ...launcherLabels(launcher),
-      [LABELS.remove]: job.remove,
-    },
-    tty: job.tty,
-    stopTimeout: job.stopTimeout,
-    ...defined('command', job.command),
-    ...defined('entrypoint', job.entrypoint),
-    ...defined('workdir', job.workdir),
-    ...defined('user', job.user),
-    ...defined('network', job.network),
-    ...defined('name', job.name),
-    ...defined('platform', job.platform),
-    ...defined('stopSignal', job.stopSignal),
-    ...defined('init', job.init),
-    ...defined('memoryBytes', job.memory),
-    ...defined('memorySwapBytes', job.memorySwap),
-    // Exact: a resolved cpus is a whole number of nano-CPUs divided by 1e9.
-    ...defined('nanoCpus', job.cpus === undefined ? undefined : Math.round(job.cpus * 1e9)),
-    ...defined('shmSizeBytes', job.shmSize),
-    ...defined('pidsLimit', job.pidsLimit),
-    ...defined('gpus', job.gpus),
-    ...defined('readOnlyRootfs', job.readOnly),
-    ...defined('capAdd', job.capAdd),
-    ...defined('capDrop', job.capDrop),
-    ...defined('privileged', job.privileged),
-    ...defined('pidMode', job.pidMode),
-    ...defined('extraHosts', job.extraHosts),
-    ...defined('logDriver', job.logDriver),
-    ...defined('logOptions', job.logOptions),
-  };
+/**
+ * Refuses, before the engine is contacted, a job the engine cannot run as asked: a field it does
+ * not honour (named as the user wrote it: the field, or its `DOCKER_JOB_*` variable), or a pull
+ * policy its nodes cannot apply. Nothing is dropped silently.
+ * @throws {ConfigError} naming every such field.
+ */
+export function checkEngineSupport(job: ResolvedJob, engine: Pick<ContainerEngine, 'name' | 'capabilities'>): void {
+  const { capabilities } = engine;
+  const issues = unsupportedFieldIssues(job, { name: engine.name, fields: capabilities.fields }, (field) => variableOf(job, field));
+  if (capabilities.images === 'nodes') {
+    const policy = effectivePullPolicy(job);
+    const honoured = capabilities.pullPolicies ?? ['always', 'missing', 'never'];
+    if (!honoured.includes(policy)) {
+      issues.push({
+        path: variableOf(job, 'pull') ?? 'pull',
+        message: `${job.pull === undefined ? `defaults to ${policy} for this image, ` : ''}a pull policy the ${engine.name}'s nodes cannot apply`,
+        expected: `one of ${honoured.join(', ')}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
+/**
+ * Builds the engine's job spec from a resolved job: the fields that reach engines, as they are,
+ * and the ownership labels; for an engine whose nodes pull, the pull policy too.
+ */
+export function toJobSpec(job: ResolvedJob, runId: string = randomUUID(), launcher: LauncherIdentity = currentLauncher(), images: EngineCapabilities['images'] = 'local'): JobSpec {
+  const spec: Record<string, unknown> = {};
+  for (const field of SPEC_FIELDS) if (job[field] !== undefined) spec[field] = job[field];
+  spec['labels'] = { ...job.labels, [LABELS.owner]: OWNER, [LABELS.runId]: runId, ...launcherLabels(launcher), [LABELS.remove]: job.remove };
+  if (images === 'nodes') spec['pull'] = effectivePullPolicy(job);
+  return spec as unknown as JobSpec;
+}
