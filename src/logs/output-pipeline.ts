@@ -52,6 +52,7 @@ export class OutputPipeline {
   readonly #splitters: Record<Stream, LineSplitter>;
   readonly #tails: Record<Stream, OutputTail>;
   #ended = false;
+  #running: Promise<void> | undefined;
 
   constructor(fanout: SinkFanout, options: OutputPipelineOptions = {}) {
     this.#fanout = fanout;
@@ -65,7 +66,18 @@ export class OutputPipeline {
    * Reads `output` to its end and delivers it. The last partial line of each stream (and any bytes
    * held back by masking) is delivered even when `output` fails; then the failure is rethrown.
    */
-  async run(output: AsyncIterable<OutputChunk>): Promise<void> {
+  run(output: AsyncIterable<OutputChunk>): Promise<void> {
+    this.#running = this.#pump(output);
+    return this.#running;
+  }
+
+  /** Waits for {@link run} to end, however it ends, then flushes as {@link end} does. Never rejects. */
+  async finish(): Promise<void> {
+    await this.#running?.catch(() => {});
+    await this.end();
+  }
+
+  async #pump(output: AsyncIterable<OutputChunk>): Promise<void> {
     try {
       for await (const chunk of output) {
         const pending = this.push(chunk.stream, chunk.data, Date.now());

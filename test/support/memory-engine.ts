@@ -19,8 +19,10 @@
  *   a runner that forgot to refuse a field fails its tests.
  *
  * Faults: `intercept(call, phase)` runs before and after every call; throwing `before` fails the
- * call with no effect, throwing `after` fails it after its effect (the answer lost), and a promise
- * that never settles hangs it.
+ * call with no effect, throwing `after` fails it after its effect (the answer lost), returning
+ * `'ignore'` before makes it answer without doing anything (a stop the engine acknowledged and did
+ * not do), and a promise that never settles hangs it. As with Docker, aborting the signal given
+ * to `start` releases the job's streams: its output and exit then fail with an EngineError.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, ContainerEngine, EngineCapabilities, EngineInfo, EngineJob, ExitStatus, JobSpec, JobSummary, OutputChunk, OutputStream, PullProgress, StartedJob } from '../../src/index.js';
@@ -56,7 +58,7 @@ export interface MemoryEngineOptions {
   /** Capabilities to declare instead of the defaults (everything, like Docker). */
   readonly capabilities?: Partial<EngineCapabilities>;
   /** Runs before and after every call: see the module's description. */
-  readonly intercept?: (call: MemoryCall, phase: 'before' | 'after', detail: { readonly id?: string; readonly spec?: JobSpec }) => void | Promise<void>;
+  readonly intercept?: (call: MemoryCall, phase: 'before' | 'after', detail: { readonly id?: string; readonly spec?: JobSpec }) => void | 'ignore' | Promise<void | 'ignore'>;
 }
 
 /** The in-memory engine, with what tests look at. */
@@ -96,9 +98,9 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
   const images = new Set(options.images ?? [DEFAULT_IMAGE]);
   const jobs = new Map<string, MemoryJobRecord & { handle: MemoryJob }>();
   const calls: MemoryCall[] = [];
-  const intercept = async (call: MemoryCall, phase: 'before' | 'after', detail: { id?: string; spec?: JobSpec } = {}) => {
+  const intercept = async (call: MemoryCall, phase: 'before' | 'after', detail: { id?: string; spec?: JobSpec } = {}): Promise<boolean> => {
     if (phase === 'before') calls.push(call);
-    await options.intercept?.(call, phase, detail);
+    return (await options.intercept?.(call, phase, detail)) === 'ignore';
   };
   const address = 'memory://local';
   const findProgram = (argv: readonly string[]): Program | undefined => {
@@ -178,7 +180,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
   return engine;
 }
 
-type Intercept = (call: MemoryCall, phase: 'before' | 'after', detail?: { id?: string; spec?: JobSpec }) => Promise<void>;
+/** Runs the test's intercept; true when it says to ignore the call. */
+type Intercept = (call: MemoryCall, phase: 'before' | 'after', detail?: { id?: string; spec?: JobSpec }) => Promise<boolean>;
 
 /** One job of the in-memory engine. */
 class MemoryJob implements EngineJob {
@@ -246,7 +249,7 @@ class MemoryJob implements EngineJob {
         throw new Error('killed by the OOM killer');
       },
     };
-    this.#exited = new Promise<ExitStatus>((resolve) => {
+    this.#exited = new Promise<ExitStatus>((resolve, reject) => {
       let settled = false;
       this.#end = (status) => {
         if (settled) return;
@@ -257,17 +260,28 @@ class MemoryJob implements EngineJob {
         this.#wake?.();
         resolve(status);
       };
+      // The start signal releases the streams: the exit fails, as the output does.
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (settled) return;
+          settled = true;
+          reject(new EngineError({ operation: `wait for job ${this.id.slice(0, 12)}`, engine: 'memory://local', engineName: 'in-memory engine', reason: 'aborted', cause: options.signal?.reason }));
+        },
+        { once: true },
+      );
       program(io).then(
         (exitCode) => this.#end?.({ exitCode, oomKilled: this.#oom(false) }),
         () => this.#end?.({ exitCode: 1, oomKilled: this.#oom(false) }),
       );
     });
+    this.#exited.catch(() => {}); // a caller that stops listening leaves no unhandled rejection
     await this.#intercept('start', 'after', { id: this.id });
     return { output: this.#output(options.signal), exit: this.#exited };
   }
 
   async stop(options: CallOptions & { readonly timeoutSeconds: number }): Promise<void> {
-    await this.#intercept('stop', 'before', { id: this.id });
+    if (await this.#intercept('stop', 'before', { id: this.id })) return;
     this.#record.stops.push(options.timeoutSeconds);
     if (this.#record.state === 'running' && !this.#stopping.signal.aborted) {
       this.#stopping.abort(this.#record.spec.stopSignal ?? 'SIGTERM');
@@ -280,7 +294,7 @@ class MemoryJob implements EngineJob {
   }
 
   async remove(): Promise<void> {
-    await this.#intercept('remove', 'before', { id: this.id });
+    if (await this.#intercept('remove', 'before', { id: this.id })) return;
     await this.removeNow();
     await this.#intercept('remove', 'after', { id: this.id });
   }
@@ -301,6 +315,7 @@ class MemoryJob implements EngineJob {
 
   async *#output(signal: AbortSignal | undefined): AsyncGenerator<OutputChunk> {
     for (;;) {
+      if (signal?.aborted) throw new EngineError({ operation: `read the output of job ${this.id.slice(0, 12)}`, engine: 'memory://local', engineName: 'in-memory engine', reason: 'aborted', cause: signal.reason });
       const next = this.#queue.shift();
       if (next !== undefined) {
         next.taken();
@@ -308,13 +323,11 @@ class MemoryJob implements EngineJob {
         continue;
       }
       if (this.#outputDone) return;
-      signal?.throwIfAborted();
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         signal?.addEventListener('abort', () => resolve(), { once: true });
       });
       this.#wake = undefined;
-      if (signal?.aborted) throw new EngineError({ operation: `read the output of job ${this.id.slice(0, 12)}`, engine: 'memory://local', engineName: 'in-memory engine', reason: 'aborted', cause: signal.reason });
     }
   }
 }
