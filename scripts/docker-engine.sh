@@ -497,7 +497,7 @@ ensure_bridge() {
 # depending on the version and pid_max, RLIMIT_NPROC) of 1048576, above them. Raising a hard limit
 # needs CAP_SYS_RESOURCE, which some machines (these) do not grant even to root: every container
 # then fails with "error setting rlimit type 7 (or 6): operation not permitted". Containers get
-# these limits by default instead, as Docker's get its daemon's (see docs/engines.md).
+# these limits by default instead, as Docker's get its daemon's (see docs/test-engines.md).
 podman_default_ulimits() {
   local nofile nproc pidmax out=()
   nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)

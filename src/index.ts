@@ -33,6 +33,7 @@ export {
   type PullPolicy,
   type RemovePolicy,
 } from './core/job-config.js';
+export type { JobField, SpecField, OptionalField, FieldSupport } from './core/job-fields.js';
 export {
   configFromEnv,
   type ConfigFromEnvOptions,
@@ -55,6 +56,8 @@ export { DEFAULT_SECRET_WORDS, MASK, secretNameMatcher, secretValues, maskEnv, m
 // Engines
 export type {
   ContainerEngine,
+  EngineCapabilities,
+  OutputStream,
   EngineJob,
   StartedJob,
   JobSpec,
@@ -111,8 +114,8 @@ export {
   DOCKER_HUB,
   type ImageReference,
   type FormatImageReferenceOptions,
-} from './registry/image-reference.js';
-export { parseRegistryAddress, formatRegistryAddress, type RegistryAddress } from './registry/registry-address.js';
+} from './core/image-reference.js';
+export { parseRegistryAddress, formatRegistryAddress, type RegistryAddress } from './core/registry-address.js';
 export { parseDockerConfig, dockerConfigDir, type DockerConfig, type DockerConfigAuth } from './registry/docker-config.js';
 export {
   resolveRegistryAuth,

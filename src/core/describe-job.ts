@@ -1,9 +1,6 @@
 import { formatCommand } from './command.js';
-import { formatGpuRequest } from './gpus.js';
-import { effectivePullPolicy, type ResolvedJob } from './job-config.js';
+import { effectivePullPolicy, JOB_FIELD_NAMES, JOB_FIELDS, type JobField, type ResolvedJob } from './job-fields.js';
 import { MASK, maskSecrets, secretNameMatcher, secretValues } from './secrets.js';
-import { formatByteSize } from './units.js';
-import { formatVolumeSpec } from './volumes.js';
 
 /** Options of {@link describeJob}. */
 export interface DescribeJobOptions {
@@ -56,7 +53,6 @@ export function describeJob(job: ResolvedJob, options: DescribeJobOptions = {}):
     ...(job.logOptions === undefined ? {} : { logOptions: maskRecord(job.logOptions) }),
     ...(job.gpus === undefined ? {} : { gpus: job.gpus.map((gpu) => ({ ...gpu, options: maskRecord(gpu.options) })) }),
   };
-  const { env, labels } = shown;
   const pull = effectivePullPolicy(job);
 
   const json = JSON.parse(
@@ -64,89 +60,38 @@ export function describeJob(job: ResolvedJob, options: DescribeJobOptions = {}):
   ) as { [key: string]: JsonValue };
 
   const rows: [string, string[]][] = [];
-  const row = (name: string, ...values: string[]) => rows.push([name, values.map(mask)]);
-  row('image', job.image);
-  row('pull', job.pull === undefined ? `${pull} (default for ${pull === 'always' ? 'a latest or untagged' : 'a tagged or pinned'} image)` : pull);
-  if (job.platform !== undefined) row('platform', job.platform);
-  if (job.name !== undefined) row('name', job.name);
-  row('entrypoint', job.entrypoint === undefined ? "(the image's)" : job.entrypoint.length === 0 ? '(none)' : formatCommand(job.entrypoint));
-  row('command', job.command === undefined ? "(the image's)" : formatCommand(job.command));
-  if (job.workdir !== undefined) row('workdir', job.workdir);
-  if (job.user !== undefined) row('user', job.user);
-  if (Object.keys(env).length > 0) row('env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`));
-  if (job.envFile !== undefined) row('envFile', ...job.envFile.map((p) => `${p} (merged into env)`));
-  if (job.volumes.length > 0) row('volumes', ...job.volumes.map(formatVolumeSpec));
-  if (job.network !== undefined) row('network', job.network);
-  if (job.memory !== undefined) row('memory', bytes(job.memory));
-  if (job.memorySwap !== undefined) row('memorySwap', job.memorySwap === -1 ? 'unlimited swap' : bytes(job.memorySwap));
-  if (job.cpus !== undefined) row('cpus', String(job.cpus));
-  if (job.shmSize !== undefined) row('shmSize', bytes(job.shmSize));
-  if (job.pidsLimit !== undefined) row('pidsLimit', String(job.pidsLimit));
-  if (shown.gpus !== undefined) row('gpus', ...shown.gpus.map(formatGpuRequest));
-  if (job.readOnly !== undefined) row('readOnly', String(job.readOnly));
-  if (job.capAdd !== undefined) row('capAdd', job.capAdd.join(', '));
-  if (job.capDrop !== undefined) row('capDrop', job.capDrop.join(', '));
-  if (job.privileged !== undefined) row('privileged', String(job.privileged));
-  if (job.pidMode !== undefined) row('pidMode', job.pidMode);
-  if (job.extraHosts !== undefined) row('extraHosts', ...job.extraHosts);
-  if (job.init !== undefined) row('init', String(job.init));
-  if (Object.keys(labels).length > 0) row('labels', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`));
-  row('tty', String(job.tty));
-  if (job.timeoutMs !== undefined) row('timeoutMs', `${job.timeoutMs} ms`);
-  row('stop', `${job.stopSignal ?? 'SIGTERM'}, then SIGKILL after ${job.stopTimeout} s`);
-  row('remove', job.remove);
-  if (job.logDriver !== undefined) row('logDriver', job.logDriver);
-  if (shown.logOptions !== undefined && Object.keys(shown.logOptions).length > 0) row('logOptions', ...Object.entries(shown.logOptions).map(([k, v]) => `${k}=${v}`));
+  for (const name of JOB_FIELD_NAMES) {
+    const lines = showField(name, shown);
+    if (lines === undefined || lines.length === 0) continue;
+    rows.push([JOB_FIELDS[name].label ?? name, (typeof lines === 'string' ? [lines] : [...lines]).map(mask)]);
+  }
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const text = rows.map(([name, values]) => values.map((v, i) => (i === 0 ? name.padEnd(width) : ' '.repeat(width)) + v).join('\n')).join('\n');
 
-  return { json, text, dockerRun: formatCommand(dockerRunArgs(shown, pull).map(mask)) };
+  return { json, text, dockerRun: formatCommand(dockerRunArgs(shown).map(mask)) };
 }
 
-function bytes(n: number): string {
-  return n === 0 ? '0 (no limit)' : `${formatByteSize(n)} (${n} bytes)`;
+/** A field's lines, from its row of the table. */
+function showField<K extends JobField>(name: K, job: ResolvedJob): string | readonly string[] | undefined {
+  const show = JOB_FIELDS[name].show as ((value: ResolvedJob[K], job: ResolvedJob) => string | readonly string[] | undefined) | undefined;
+  return show?.(job[name], job);
 }
 
-/** The `docker run` arguments of a job. */
-function dockerRunArgs(job: ResolvedJob, pull: string): string[] {
-  const args = ['docker', 'run'];
-  const flag = (name: string, value: string | number | boolean | undefined) => {
-    if (value === undefined || value === false) return;
-    if (value === true) args.push(name);
-    else args.push(name, String(value));
-  };
-  if (job.remove === 'always') flag('--rm', true);
-  flag('--pull', pull);
-  flag('--platform', job.platform);
-  flag('--name', job.name);
-  for (const [k, v] of Object.entries(job.env)) flag('-e', `${k}=${v}`);
-  for (const mount of job.volumes) flag('-v', formatVolumeSpec(mount));
-  flag('-w', job.workdir);
-  flag('-u', job.user);
-  flag('--network', job.network);
-  flag('--memory', job.memory === undefined ? undefined : formatByteSize(job.memory));
-  flag('--memory-swap', job.memorySwap === undefined ? undefined : job.memorySwap === -1 ? '-1' : formatByteSize(job.memorySwap));
-  flag('--cpus', job.cpus);
-  flag('--shm-size', job.shmSize === undefined ? undefined : formatByteSize(job.shmSize));
-  flag('--pids-limit', job.pidsLimit);
-  for (const gpu of job.gpus ?? []) flag('--gpus', formatGpuRequest(gpu));
-  flag('--read-only', job.readOnly);
-  for (const cap of job.capAdd ?? []) flag('--cap-add', cap);
-  for (const cap of job.capDrop ?? []) flag('--cap-drop', cap);
-  flag('--privileged', job.privileged);
-  flag('--pid', job.pidMode);
-  for (const host of job.extraHosts ?? []) flag('--add-host', host);
-  // `--init=false` says it when the job turns init off: the engine's own default may be on.
-  if (job.init === false) args.push('--init=false');
-  else flag('--init', job.init);
-  for (const [k, v] of Object.entries(job.labels)) flag('--label', `${k}=${v}`);
-  flag('-t', job.tty);
-  flag('--stop-timeout', job.stopTimeout);
-  flag('--stop-signal', job.stopSignal);
-  flag('--log-driver', job.logDriver);
-  for (const [k, v] of Object.entries(job.logOptions ?? {})) flag('--log-opt', `${k}=${v}`);
+/** A field's `docker run` flags, from its row of the table. */
+function fieldFlags<K extends JobField>(name: K, job: ResolvedJob): readonly string[] {
+  const flags = JOB_FIELDS[name].flags as ((value: ResolvedJob[K], job: ResolvedJob) => readonly string[]) | undefined;
+  return flags?.(job[name], job) ?? [];
+}
+
+/**
+ * The `docker run` arguments of a job: every field's flags in table order, then the image, the
+ * entrypoint's other words and the command (a multi-word entrypoint is `--entrypoint` plus words
+ * before the command, as `docker run` takes it).
+ */
+function dockerRunArgs(job: ResolvedJob): string[] {
+  const args = ['docker', 'run', ...JOB_FIELD_NAMES.flatMap((name) => fieldFlags(name, job))];
   const [first, ...restOfEntrypoint] = job.entrypoint ?? [];
-  if (job.entrypoint !== undefined) flag('--entrypoint', first ?? '');
+  if (job.entrypoint !== undefined) args.push('--entrypoint', first ?? '');
   args.push(job.image, ...restOfEntrypoint, ...(job.command ?? []));
   return args;
 }

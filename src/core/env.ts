@@ -1,13 +1,13 @@
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { maskIssue, safeParseJobConfig, type ParseOptions, type ResolvedJob } from './job-config.js';
+import { safeParseJobConfig, type ParseOptions } from './job-config.js';
+import { JOB_FIELD_NAMES, JOB_FIELDS, SETTING_PREFIX, type EnvSettingKind, type JobField, type ResolvedJob } from './job-fields.js';
+import { maskIssue } from './schema-helpers.js';
 import { secretNameMatcher, secretValues } from './secrets.js';
+export { SETTING_PREFIX, type EnvSettingKind } from './job-fields.js';
 import { MOUNT_CONSISTENCIES, MOUNT_PROPAGATIONS } from './volumes.js';
 
 /** Suffix that marks a variable as one to hand to the child. */
 export const CHILD_ENV_SUFFIX = '_ENV';
-
-/** Prefix of every docker-job setting read from the environment, besides IMAGE, COMMAND and VOLUMES. */
-export const SETTING_PREFIX = 'DOCKER_JOB_';
 
 /**
  * Variables ending in `_ENV` that runtimes, shells, environment managers and CI runners set on the
@@ -26,63 +26,29 @@ export interface ConfigFromEnvOptions extends ParseOptions {
   readonly runtimeEnvNames?: readonly string[];
 }
 
-/** How a variable's text becomes a job field. */
-export type EnvSettingKind = 'text' | 'command' | 'list' | 'volumes' | 'integer' | 'boolean' | 'labels' | 'gpus';
-
 /** One variable {@link configFromEnv} reads, besides the `_ENV` ones. */
 export interface EnvSetting {
   /** The variable's name, e.g. `DOCKER_JOB_MEMORY`. */
   readonly variable: string;
   /** The {@link JobConfig} field it sets. */
-  readonly field: string;
+  readonly field: JobField;
   /** How its text is read. */
   readonly kind: EnvSettingKind;
   /** What it means, for help texts. */
   readonly description: string;
 }
 
-const setting = (suffix: string, field: string, kind: EnvSettingKind, description: string): EnvSetting => ({ variable: SETTING_PREFIX + suffix, field, kind, description });
-
 /**
  * Every variable {@link configFromEnv} reads, besides the `_ENV` ones: `IMAGE`, `COMMAND` and
- * `VOLUMES` from the original proxy, and every other setting under {@link SETTING_PREFIX}.
+ * `VOLUMES` from the original proxy, then every other setting under {@link SETTING_PREFIX}, in the
+ * order of the field table.
  */
-export const ENV_SETTINGS: readonly EnvSetting[] = [
-  { variable: 'IMAGE', field: 'image', kind: 'text', description: 'Image to run. Required.' },
-  { variable: 'COMMAND', field: 'command', kind: 'command', description: 'Command: a JSON array, or a shell-like string split into words (no shell runs).' },
-  { variable: 'VOLUMES', field: 'volumes', kind: 'volumes', description: 'docker run -v specs: a JSON list, or separated by commas or newlines.' },
-  setting('ENTRYPOINT', 'entrypoint', 'command', 'Entrypoint override, like COMMAND; [] removes the image\'s.'),
-  setting('WORKDIR', 'workdir', 'text', 'Working directory in the container (absolute).'),
-  setting('USER', 'user', 'text', 'User to run as: name, uid, uid:gid.'),
-  setting('NETWORK', 'network', 'text', 'Network: none, bridge, host, container:<name>, or a network name.'),
-  setting('PULL', 'pull', 'text', 'always, missing or never; default always for latest or untagged images, else missing.'),
-  setting('PLATFORM', 'platform', 'text', 'Image platform, e.g. linux/arm64.'),
-  setting('TIMEOUT_MS', 'timeoutMs', 'integer', 'Stop the job after this many milliseconds.'),
-  setting('STOP_TIMEOUT', 'stopTimeout', 'integer', 'Seconds between the stop signal and SIGKILL (default 10).'),
-  setting('STOP_SIGNAL', 'stopSignal', 'text', 'Signal that asks the job to stop, e.g. SIGINT (default SIGTERM).'),
-  setting('INIT', 'init', 'boolean', 'Run an init process as PID 1 (true/false).'),
-  setting('MEMORY', 'memory', 'text', 'Memory limit: 512m, 1g, ... (at least 6m).'),
-  setting('MEMORY_SWAP', 'memorySwap', 'text', 'Memory plus swap limit, or -1 for unlimited swap.'),
-  setting('CPUS', 'cpus', 'text', 'CPUs, e.g. 1.5.'),
-  setting('SHM_SIZE', 'shmSize', 'text', 'Size of /dev/shm, e.g. 256m.'),
-  setting('PIDS_LIMIT', 'pidsLimit', 'integer', 'Most processes the job may run; -1 for no limit.'),
-  setting('GPUS', 'gpus', 'gpus', 'GPUs in docker --gpus syntax (all, 2, "device=0,1"), or a JSON list of such.'),
-  setting('LABELS', 'labels', 'labels', 'Container labels: a JSON object, or key=value separated by commas or newlines.'),
-  setting('NAME', 'name', 'text', 'Container name.'),
-  setting('ENV_FILE', 'envFile', 'list', 'Env files in docker --env-file format: a JSON list, or paths separated by commas or newlines.'),
-  setting('READ_ONLY', 'readOnly', 'boolean', 'Mount the root file system read-only (true/false).'),
-  setting('CAP_ADD', 'capAdd', 'list', 'Capabilities to add, e.g. NET_ADMIN.'),
-  setting('CAP_DROP', 'capDrop', 'list', 'Capabilities to drop, e.g. ALL.'),
-  setting('PRIVILEGED', 'privileged', 'boolean', 'Run privileged (true/false).'),
-  setting('PID', 'pidMode', 'text', 'PID namespace: host or container:<name>.'),
-  setting('EXTRA_HOSTS', 'extraHosts', 'list', '/etc/hosts entries, host:ip.'),
-  setting('TTY', 'tty', 'boolean', 'Give the job a TTY (true/false).'),
-  setting('REMOVE', 'remove', 'text', 'When to remove the container: always (default), on-success, never.'),
-  setting('LOG_DRIVER', 'logDriver', 'text', "The engine's log driver: json-file, local, none (the fast path: no copy kept by the engine), ..."),
-  setting('LOG_OPTS', 'logOptions', 'labels', 'Log driver options: a JSON object, or key=value separated by commas or newlines.'),
-];
+export const ENV_SETTINGS: readonly EnvSetting[] = JOB_FIELD_NAMES.flatMap((field): EnvSetting[] => {
+  const binding = JOB_FIELDS[field].env;
+  return binding === undefined ? [] : [{ variable: binding.variable, field, kind: binding.kind, description: binding.description }];
+}).sort((a, b) => Number(a.variable.startsWith(SETTING_PREFIX)) - Number(b.variable.startsWith(SETTING_PREFIX)));
 
-const BY_FIELD = new Map(ENV_SETTINGS.map((s) => [s.field, s]));
+const BY_FIELD = new Map<string, EnvSetting>(ENV_SETTINGS.map((s) => [s.field, s]));
 const PREFIXED = new Set(ENV_SETTINGS.filter((s) => s.variable.startsWith(SETTING_PREFIX)).map((s) => s.variable.slice(SETTING_PREFIX.length)));
 const MOUNT_OPTION_WORDS = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', ...MOUNT_PROPAGATIONS, ...MOUNT_CONSISTENCIES]);
 
@@ -149,11 +115,26 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   // variable at fault; the stand-in image is never reported (IMAGE already is).
   if (config['image'] === undefined) config['image'] = 'image-missing';
   const result = safeParseJobConfig(config, { ...options, lookupEnv: options.lookupEnv ?? env, secrets });
-  if (result.success && issues.length === 0) return result.job;
+  if (result.success && issues.length === 0) {
+    fromEnvironment.add(result.job);
+    return result.job;
+  }
   // A variable already reported above is not reported twice; the placeholder image is never reported.
   const reported = new Set(issues.map((i) => i.path));
   const schemaIssues = result.success ? [] : result.issues.map((i) => toEnvIssue(i, childNames)).filter((i) => !reported.has(i.path));
   throw new ConfigError([...issues, ...schemaIssues].map((i) => maskIssue(i, secrets)));
+}
+
+/** The jobs {@link configFromEnv} made: their problems are reported by the variables they came from. */
+const fromEnvironment = new WeakSet<object>();
+
+/**
+ * The variable a field of `job` came from, when {@link configFromEnv} made the job
+ * (`DOCKER_JOB_SHM_SIZE` for `shmSize`); `undefined` otherwise. So that a problem found later (an
+ * engine that cannot honour the field) names what the user typed. @internal
+ */
+export function variableOf(job: object, field: JobField): string | undefined {
+  return fromEnvironment.has(job) ? BY_FIELD.get(field)?.variable : undefined;
 }
 
 type Read = { value: unknown } | { issue: ConfigIssue };

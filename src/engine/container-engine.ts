@@ -1,14 +1,13 @@
-import type { GpuRequest } from '../core/gpus.js';
-import type { VolumeMount } from '../core/volumes.js';
-
 /**
  * The engine port: what docker-job needs from a container engine, in its own small types.
  *
- * The unit of work is a *job*: one workload with one exit status and two output streams. A Docker
+ * The unit of work is a *job*: one workload with one exit status and its output. A Docker
  * container, a Docker Swarm `replicated-job` service or a Kubernetes Job can each be one, so the
- * port speaks of jobs, not containers, and no adapter type crosses it.
+ * port speaks of jobs, not containers, and no adapter type crosses it. Engines differ in what they
+ * can do; each says so in its {@link EngineCapabilities}, and docker-job adapts to them (or
+ * refuses a job clearly) before the engine is contacted.
  */
-
+import type { FieldSupport, PullPolicy, ResolvedJob, SpecField } from '../core/job-fields.js';
 import type { RegistryAuth } from '../registry/resolve-registry-auth.js';
 
 /** Options every engine call accepts. */
@@ -17,72 +16,31 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What the engine must run. Built by docker-job from a validated {@link ResolvedJob}. */
-export interface JobSpec {
-  /** Image reference. */
-  readonly image: string;
-  /** Command and arguments; absent: the image's default. */
-  readonly command?: readonly string[];
-  /** Entrypoint override; absent: the image's default. */
-  readonly entrypoint?: readonly string[];
-  /** Environment of the workload. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Volumes: bind mounts, named and anonymous volumes, already validated (relative paths resolved). */
-  readonly volumes: readonly VolumeMount[];
-  /** Working directory. */
-  readonly workdir?: string;
-  /** User to run as. */
-  readonly user?: string;
-  /** Network mode or name. */
-  readonly network?: string;
-  /** Name for the workload. */
-  readonly name?: string;
-  /** Labels; engines must store them so that {@link ContainerEngine.listJobs} can filter on them. */
-  readonly labels: Readonly<Record<string, string>>;
-  /** Allocate a TTY: output arrives as one raw stream, reported as `stdout`. */
-  readonly tty: boolean;
-  /** Seconds between the stop signal and a kill when the job is stopped. */
-  readonly stopTimeout: number;
-  /** Signal that asks the workload to stop (`SIGTERM` when absent), as written: `SIGINT`, `TERM`, `9`. */
-  readonly stopSignal?: string;
-  /** Platform of the image to run, `os[/arch[/variant]]`; absent: the engine's. */
-  readonly platform?: string;
-  /** Run an init process as PID 1 that forwards signals and reaps zombies. */
-  readonly init?: boolean;
-  /** Memory limit in bytes; absent or 0: none. */
-  readonly memoryBytes?: number;
-  /** Memory plus swap limit in bytes, `-1` for unlimited swap; absent: the engine's default (twice the memory). */
-  readonly memorySwapBytes?: number;
-  /** CPU limit in billionths of a CPU; absent or 0: none. */
-  readonly nanoCpus?: number;
-  /** Size of `/dev/shm` in bytes; absent or 0: the engine's default. */
-  readonly shmSizeBytes?: number;
-  /** Most processes the workload may run; absent, 0 or -1: no limit. */
-  readonly pidsLimit?: number;
-  /** GPU requests. */
-  readonly gpus?: readonly GpuRequest[];
-  /** Mount the root file system read-only. */
-  readonly readOnlyRootfs?: boolean;
-  /** Capabilities to add, `CAP_*` or `ALL`. */
-  readonly capAdd?: readonly string[];
-  /** Capabilities to drop, `CAP_*` or `ALL`. */
-  readonly capDrop?: readonly string[];
-  /** Run privileged. */
-  readonly privileged?: boolean;
-  /** PID namespace: `host` or `container:<name>`; absent: its own. */
-  readonly pidMode?: string;
-  /** Extra `/etc/hosts` entries, `host:ip`. */
-  readonly extraHosts?: readonly string[];
-  /** The engine's log driver for the workload (`json-file`, `local`, `none`, ...); absent: the engine's default. */
-  readonly logDriver?: string;
-  /** Options of the log driver. */
-  readonly logOptions?: Readonly<Record<string, string>>;
+/**
+ * What the engine must run: the job's fields that reach engines (see docs/engines.md), with the
+ * same names and resolved values as in a {@link ResolvedJob}. `labels` carry docker-job's own
+ * ownership labels besides the job's. A job field the engine's capabilities do not list never
+ * reaches it set: docker-job refuses such a job first.
+ */
+export interface JobSpec extends Readonly<Pick<ResolvedJob, SpecField>> {
+  /**
+   * The pull policy the engine's nodes apply, for engines that pull themselves
+   * ({@link EngineCapabilities.images} `nodes`); absent on the others, where docker-job pulls.
+   */
+  readonly pull?: PullPolicy;
 }
+
+/**
+ * Which stream bytes come from: `stdout` or `stderr` when the engine keeps them apart, `merged`
+ * when it cannot tell them apart (a TTY, an engine that merges its logs). A merged stream is
+ * never called stdout or stderr.
+ */
+export type OutputStream = 'stdout' | 'stderr' | 'merged';
 
 /** A piece of a workload's output, in the order the engine delivered it. */
 export interface OutputChunk {
-  /** Which stream the bytes came from. */
-  readonly stream: 'stdout' | 'stderr';
+  /** Which stream the bytes came from: `merged` for a TTY job, and for every job of an engine whose {@link EngineCapabilities.streams} is `merged`. */
+  readonly stream: OutputStream;
   /** The bytes; chunks do not align with lines or UTF-8 characters. */
   readonly data: Uint8Array;
 }
@@ -91,8 +49,11 @@ export interface OutputChunk {
 export interface ExitStatus {
   /** The workload's exit code (126/127 when it could not be started, as `docker run` reports). */
   readonly exitCode: number;
-  /** The kernel killed the workload for exceeding its memory limit. */
-  readonly oomKilled: boolean;
+  /**
+   * The kernel killed the workload for exceeding its memory limit; `undefined` when the engine
+   * cannot tell ({@link EngineCapabilities.oomKill} `unknown`).
+   */
+  readonly oomKilled: boolean | undefined;
   /** The engine's reason when the workload could not be started at all. */
   readonly startError?: string;
 }
@@ -100,9 +61,11 @@ export interface ExitStatus {
 /** A job that has been started. */
 export interface StartedJob {
   /**
-   * The workload's output from its very first byte, ending when the output ends. Pull-based: an
-   * engine reads from its source only as fast as this is consumed (backpressure). It may throw an
-   * {@link EngineError} if the engine reports an error inside the stream.
+   * The workload's output from its very first byte, ending when the output ends: after the exit,
+   * with everything the workload wrote, its last partial line included (an engine whose output is
+   * a replayed log makes that end certain itself). Pull-based: an engine reads from its source only
+   * as fast as this is consumed (backpressure). It may throw an {@link EngineError} if the engine
+   * reports an error inside the stream.
    */
   readonly output: AsyncIterable<OutputChunk>;
   /**
@@ -118,7 +81,8 @@ export interface EngineJob {
   readonly id: string;
   /**
    * Starts the workload. Engines must make sure no output is lost and the exit is observed even if
-   * the workload ends at once: attach to the output and register for the exit before starting.
+   * the workload ends at once: attach to the output and register for the exit before starting, or
+   * read the output from the engine's log to its end.
    * A workload that cannot start (command not found) resolves with an `exit` carrying
    * {@link ExitStatus.startError}; it does not reject.
    */
@@ -166,25 +130,68 @@ export interface PullProgress {
   readonly total?: number;
 }
 
+/** How an engine delivers output, reports exits and gets images: what docker-job adapts to. */
+export interface EngineCapabilities {
+  /**
+   * `separate`: a job's chunks are `stdout` or `stderr` (`merged` only for a TTY job).
+   * `merged`: the engine cannot tell them apart, and every chunk is `merged`.
+   */
+  readonly streams: 'separate' | 'merged';
+  /**
+   * Where the output comes from. `attach`: attached before the start, live; a slow consumer slows
+   * the workload down. `log`: replayed from the engine's log of the workload; the engine reads it
+   * to its end after the exit (no gap, no duplicate), and a slow consumer slows only the reading.
+   * docker-job treats both alike.
+   */
+  readonly output: 'attach' | 'log';
+  /** `reported`: {@link ExitStatus.oomKilled} is always `true` or `false`. `unknown`: it may be `undefined`. */
+  readonly oomKill: 'reported' | 'unknown';
+  /**
+   * `local`: the engine has {@link ContainerEngine.hasImage} and {@link ContainerEngine.pullImage},
+   * and docker-job pulls as the job's pull policy says before creating the job. `nodes`: the
+   * engine's nodes pull; it has no image methods, docker-job passes the job's pull policy as
+   * {@link JobSpec.pull} and the registry's credentials to `createJob`, and refuses a job whose
+   * policy is not among `pullPolicies`.
+   */
+  readonly images: 'local' | 'nodes';
+  /** With `images: 'nodes'`: the pull policies the nodes can honour. Default: all three. */
+  readonly pullPolicies?: readonly PullPolicy[];
+  /**
+   * The optional job fields it honours (`true`, or a note for the docs on how). A job that sets
+   * any other is refused with a `ConfigError` naming the field, before the engine is contacted;
+   * nothing is dropped silently. Every engine honours `image`, `command`, `entrypoint`, `env`,
+   * `labels` and `stopTimeout`.
+   */
+  readonly fields: FieldSupport;
+}
+
 /**
  * A container engine docker-job can run jobs on. Implement it to run jobs elsewhere (Swarm,
  * Kubernetes, Podman); the contract test suite in the repository (`test/contract`) says what
  * every implementation must do.
  */
 export interface ContainerEngine {
+  /** What the engine is, for messages: `Docker engine`, `Kubernetes API server`. */
+  readonly name: string;
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`, `tcp://host:2376`. */
   readonly address: string;
+  /** What it can do. */
+  readonly capabilities: EngineCapabilities;
   /** Checks the engine answers and says what it is. */
   ping(options?: CallOptions): Promise<EngineInfo>;
-  /** True when the image is present on the engine. */
-  hasImage(image: string, options?: CallOptions): Promise<boolean>;
+  /** True when the image is present on the engine. Only on engines with `capabilities.images` `local`. */
+  hasImage?(image: string, options?: CallOptions): Promise<boolean>;
   /**
    * Pulls an image, with the registry credentials given (if any); rejects with the engine's
-   * message if the pull fails at any point, including inside the progress stream.
+   * message if the pull fails at any point, including inside the progress stream. Only on engines
+   * with `capabilities.images` `local`.
    */
-  pullImage(image: string, options?: CallOptions & { readonly onProgress?: (event: PullProgress) => void; readonly auth?: RegistryAuth }): Promise<void>;
-  /** Creates (does not start) a job. */
-  createJob(spec: JobSpec, options?: CallOptions): Promise<EngineJob>;
+  pullImage?(image: string, options?: CallOptions & { readonly onProgress?: (event: PullProgress) => void; readonly auth?: RegistryAuth }): Promise<void>;
+  /**
+   * Creates (does not start) a job. `auth`: on an engine whose nodes pull, the credentials for the
+   * image's registry, for the nodes (docker-job resolves them as it does for its own pulls).
+   */
+  createJob(spec: JobSpec, options?: CallOptions & { readonly auth?: RegistryAuth }): Promise<EngineJob>;
   /**
    * Lists workloads, including stopped ones, that carry every given label and, when `ids` is
    * given, have one of those ids (a full id or a unique prefix).

@@ -7,7 +7,7 @@ import { guardedCallback } from '../engine/guarded-callback.js';
 import type { BuildEvent, BuildRequest, ImageEngine } from '../engine/image-engine.js';
 import { ConfigError, isConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { isRegistryAuthError } from '../errors/registry-auth-error.js';
-import { formatImageReference, parseImageReference } from '../registry/image-reference.js';
+import { formatImageReference, parseImageReference } from '../core/image-reference.js';
 import { resolveImageAuth, type RegistryAuth } from '../registry/resolve-registry-auth.js';
 import { dockerfileInContext, packBuildContext, type ExtraContextEntry } from './build-context.js';
 import { generateDockerfile } from './dockerfile.js';

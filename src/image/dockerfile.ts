@@ -18,7 +18,7 @@
  *   instruction keyword, never `FROM` (a second stage belongs in a Dockerfile of its own).
  */
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { parseImageReference } from '../registry/image-reference.js';
+import { parseImageReference } from '../core/image-reference.js';
 import type { FileCopy } from './image-options.js';
 
 /** What to build on a base image. Every field but `baseImage` is optional. */

@@ -4,13 +4,11 @@
  * Pure: no I/O.
  */
 import * as v from 'valibot';
-import { parseCommandString } from '../core/command.js';
-import { toConfigIssue } from '../core/job-config.js';
-import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { parseImageReference } from '../registry/image-reference.js';
-import { parseRegistryAddress, type RegistryAddress } from '../registry/registry-address.js';
-import type { RegistryCredentials } from '../registry/resolve-registry-auth.js';
+import { parseRegistryAddress, type RegistryAddress } from '../core/registry-address.js';
+import { Argv, imageReference, nonEmptyString as nonEmpty, parsedString, Platform, stringRecord, toConfigIssue } from '../core/schema-helpers.js';
 import type { EntriesInput, EntriesOutput } from '../core/schema-types.js';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import type { RegistryCredentials } from '../registry/resolve-registry-auth.js';
 
 /**
  * The base image when a build names neither a Dockerfile nor a base image: Debian 12 "bookworm",
@@ -20,33 +18,8 @@ import type { EntriesInput, EntriesOutput } from '../core/schema-types.js';
  */
 export const DEFAULT_BASE_IMAGE = 'debian:bookworm-slim';
 
-const nonEmpty = (what: string) => v.pipe(v.string('must be a string'), v.nonEmpty(`must not be empty (expected ${what})`));
-
-/** An image reference the engine accepts; `digest: false` refuses `@sha256:` (a tag cannot be a digest). */
-const imageReference = (options: { digest: boolean }) =>
-  v.pipe(
-    v.string('must be a string'),
-    v.rawCheck<string>(({ dataset, addIssue }) => {
-      if (!dataset.typed) return;
-      const ref = parseImageReference(dataset.value);
-      if (!ref.ok) addIssue({ message: ref.message, expected: ref.expected });
-      else if (!options.digest && ref.value.digest !== undefined) addIssue({ message: 'has a digest; a tag names an image by name and tag', expected: 'a reference such as team/app:1.2' });
-    }),
-  );
-
-/** An argv array, or a string split like a POSIX shell would (no shell runs). */
-const Argv = v.pipe(
-  v.union([v.string(), v.array(v.string())], 'must be a command string or an array of strings'),
-  v.rawTransform<string | string[], readonly string[]>(({ dataset, addIssue, NEVER }) => {
-    if (typeof dataset.value !== 'string') return dataset.value;
-    const result = parseCommandString(dataset.value);
-    if (result.ok) return result.value;
-    addIssue({ message: result.message, expected: result.expected });
-    return NEVER;
-  }),
-);
-
-const StringRecord = v.record(v.string(), v.string('must be a string'));
+/** Names to strings; `__proto__` and its like are refused by name, as in a job. */
+const StringRecord = stringRecord(v.string());
 
 /** A file to copy into the image: `{ source, destination }`, or the string `source:destination`. */
 const FileSpec: v.GenericSchema<string | FileCopy, FileCopy> = v.pipe(
@@ -67,11 +40,6 @@ const FileSpec: v.GenericSchema<string | FileCopy, FileCopy> = v.pipe(
     }
     return { source: dataset.value.slice(0, colon), destination: dataset.value.slice(colon + 1) };
   }),
-);
-
-const Platform = v.pipe(
-  v.string('must be a string'),
-  v.regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'must be os/arch[/variant]'),
 );
 
 /** Fields that only make sense for a build from a base image. */
@@ -283,15 +251,7 @@ const Credentials: v.GenericSchema<RegistryCredentials, RegistryCredentials> = v
   registryToken: v.optional(v.string('must be a string')),
 });
 
-const RegistrySchema = v.pipe(
-  v.string('must be a string'),
-  v.rawTransform<string, RegistryAddress>(({ dataset, addIssue, NEVER }) => {
-    const parsed = parseRegistryAddress(dataset.value);
-    if (parsed.ok) return parsed.value;
-    addIssue({ message: parsed.message, expected: parsed.expected });
-    return NEVER;
-  }),
-);
+const RegistrySchema = parsedString<RegistryAddress>(parseRegistryAddress);
 
 const pushEntries = {
   /**

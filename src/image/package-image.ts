@@ -1,5 +1,5 @@
 import type { BuildEvent, ImageEngine, PushEvent } from '../engine/image-engine.js';
-import { parseImageReference } from '../registry/image-reference.js';
+import { parseImageReference } from '../core/image-reference.js';
 import { buildResolved } from './build-image.js';
 import { createImageManifest, type ImageManifest } from './image-manifest.js';
 import { PackageOptionsSchema, parseOptions, type PackageOptions } from './image-options.js';

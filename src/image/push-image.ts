@@ -2,7 +2,7 @@ import { registryAuthDefaults } from '../engine/docker/docker-auth.js';
 import { createDockerImageEngine } from '../engine/docker/docker-image-engine.js';
 import type { ImageEngine, PushEvent } from '../engine/image-engine.js';
 import { ConfigError } from '../errors/config-error.js';
-import { DOCKER_HUB, formatImageReference, parseImageReference, repositoryName, type ImageReference } from '../registry/image-reference.js';
+import { DOCKER_HUB, formatImageReference, parseImageReference, repositoryName, type ImageReference } from '../core/image-reference.js';
 import { resolveImageAuth } from '../registry/resolve-registry-auth.js';
 import { parseOptions, PushOptionsSchema, type PushOptions, type ResolvedPush } from './image-options.js';
 

@@ -1,3 +1,4 @@
+import type { OutputStream } from '../engine/container-engine.js';
 import type { LogLine } from './log-sink.js';
 
 /**
@@ -21,12 +22,12 @@ export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
  */
 export class LineSplitter {
   readonly #decoder = new TextDecoder('utf-8');
-  readonly #stream: 'stdout' | 'stderr';
+  readonly #stream: OutputStream;
   readonly #max: number;
   /** The start of the current line: text without a line break yet, at most `#max` units long. */
   #pending = '';
 
-  constructor(stream: 'stdout' | 'stderr', maxLineLength = DEFAULT_MAX_LINE_LENGTH) {
+  constructor(stream: OutputStream, maxLineLength = DEFAULT_MAX_LINE_LENGTH) {
     if (!Number.isInteger(maxLineLength) || maxLineLength < 2) {
       throw new RangeError(`LineSplitter: maxLineLength must be an integer of at least 2, got ${maxLineLength}`);
     }

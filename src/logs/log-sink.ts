@@ -1,9 +1,12 @@
-import type { PullProgress } from '../engine/container-engine.js';
+import type { OutputStream, PullProgress } from '../engine/container-engine.js';
 
 /** One line of a job's output. */
 export interface LogLine {
-  /** The stream the line came from. With a TTY everything arrives as `stdout`. */
-  readonly stream: 'stdout' | 'stderr';
+  /**
+   * The stream the line came from: `stdout` or `stderr`, or `merged` when they cannot be told
+   * apart (a TTY job, an engine that merges them).
+   */
+  readonly stream: OutputStream;
   /** The line's text, without its line break (`\n` or `\r\n`). */
   readonly text: string;
   /** When docker-job received the bytes that completed the line (milliseconds since the epoch). */
@@ -21,8 +24,8 @@ export interface LogLine {
  * what the child wrote (after masking).
  */
 export interface OutputBytes {
-  /** The stream the bytes came from. With a TTY everything arrives as `stdout`. */
-  readonly stream: 'stdout' | 'stderr';
+  /** The stream the bytes came from: `stdout`, `stderr`, or `merged` (see {@link LogLine.stream}). */
+  readonly stream: OutputStream;
   /** The bytes. docker-job never reuses or changes them afterwards: a sink may keep them. */
   readonly data: Uint8Array;
   /** When docker-job received them (milliseconds since the epoch). */
@@ -87,8 +90,8 @@ export type JobEvent =
       readonly type: 'exited';
       /** The child's exit code. */
       readonly exitCode: number;
-      /** The kernel killed the child for exceeding its memory limit. */
-      readonly oomKilled: boolean;
+      /** The kernel killed the child for exceeding its memory limit; `undefined` when the engine cannot tell. */
+      readonly oomKilled: boolean | undefined;
     }
   /** The container was removed. */
   | {

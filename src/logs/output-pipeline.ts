@@ -1,4 +1,4 @@
-import type { OutputChunk } from '../engine/container-engine.js';
+import type { OutputChunk, OutputStream } from '../engine/container-engine.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogLine } from './log-sink.js';
 import { OutputTail } from './output-tail.js';
@@ -15,14 +15,23 @@ export interface OutputPipelineOptions {
   readonly tailBytes?: number;
 }
 
-type Stream = 'stdout' | 'stderr';
+type Stream = OutputStream;
+
+/** The streams, in the order their last lines are flushed. */
+const STREAMS: readonly Stream[] = ['stdout', 'stderr', 'merged'];
+
+function perStream<T>(make: (stream: Stream) => T): Record<Stream, T> {
+  return { stdout: make('stdout'), stderr: make('stderr'), merged: make('merged') };
+}
 
 /** The last lines of each stream. */
 export interface OutputTailLines {
-  /** The last lines of stdout (everything, with a TTY). */
+  /** The last lines of stdout. */
   readonly stdout: readonly string[];
   /** The last lines of stderr. */
   readonly stderr: readonly string[];
+  /** The last lines of the merged stream (a TTY job, an engine that merges stdout and stderr). */
+  readonly merged: readonly string[];
 }
 
 /**
@@ -43,20 +52,32 @@ export class OutputPipeline {
   readonly #splitters: Record<Stream, LineSplitter>;
   readonly #tails: Record<Stream, OutputTail>;
   #ended = false;
+  #running: Promise<void> | undefined;
 
   constructor(fanout: SinkFanout, options: OutputPipelineOptions = {}) {
     this.#fanout = fanout;
     const values = options.maskValues ?? [];
-    this.#maskers = values.length === 0 ? undefined : { stdout: new SecretMasker(values), stderr: new SecretMasker(values) };
-    this.#splitters = { stdout: new LineSplitter('stdout', options.maxLineLength), stderr: new LineSplitter('stderr', options.maxLineLength) };
-    this.#tails = { stdout: new OutputTail(options.tailBytes), stderr: new OutputTail(options.tailBytes) };
+    this.#maskers = values.length === 0 ? undefined : perStream(() => new SecretMasker(values));
+    this.#splitters = perStream((stream) => new LineSplitter(stream, options.maxLineLength));
+    this.#tails = perStream(() => new OutputTail(options.tailBytes));
   }
 
   /**
    * Reads `output` to its end and delivers it. The last partial line of each stream (and any bytes
    * held back by masking) is delivered even when `output` fails; then the failure is rethrown.
    */
-  async run(output: AsyncIterable<OutputChunk>): Promise<void> {
+  run(output: AsyncIterable<OutputChunk>): Promise<void> {
+    this.#running = this.#pump(output);
+    return this.#running;
+  }
+
+  /** Waits for {@link run} to end, however it ends, then flushes as {@link end} does. Never rejects. */
+  async finish(): Promise<void> {
+    await this.#running?.catch(() => {});
+    await this.end();
+  }
+
+  async #pump(output: AsyncIterable<OutputChunk>): Promise<void> {
     try {
       for await (const chunk of output) {
         const pending = this.push(chunk.stream, chunk.data, Date.now());
@@ -79,7 +100,7 @@ export class OutputPipeline {
     if (this.#ended) return;
     this.#ended = true;
     const receivedAt = Date.now();
-    for (const stream of ['stdout', 'stderr'] as const) {
+    for (const stream of STREAMS) {
       const rest = this.#maskers?.[stream].end();
       if (rest !== undefined && rest.length > 0) await this.#deliver(stream, rest, receivedAt);
       if (this.#fanout.needsLines) await this.#lines(this.#splitters[stream].end(receivedAt), 0);
@@ -88,7 +109,7 @@ export class OutputPipeline {
 
   /** The last `maxLines` lines of each stream, masked like everything else. */
   tail(maxLines?: number): OutputTailLines {
-    return { stdout: this.#tails.stdout.lines(maxLines), stderr: this.#tails.stderr.lines(maxLines) };
+    return { stdout: this.#tails.stdout.lines(maxLines), stderr: this.#tails.stderr.lines(maxLines), merged: this.#tails.merged.lines(maxLines) };
   }
 
   #deliver(stream: Stream, data: Uint8Array, receivedAt: number): Promise<void> | void {

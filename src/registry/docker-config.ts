@@ -3,8 +3,8 @@
  * `auths`, `credHelpers` and `credsStore`. Pure: reading the file is the caller's business.
  */
 import type { ParseResult } from '../core/command.js';
-import { DOCKER_HUB } from './image-reference.js';
-import { configKeyHost } from './registry-address.js';
+import { DOCKER_HUB } from '../core/image-reference.js';
+import { configKeyHost } from '../core/registry-address.js';
 
 /** One entry of a config file's `auths`, as `docker login` writes it. */
 export interface DockerConfigAuth {

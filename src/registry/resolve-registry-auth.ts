@@ -12,8 +12,8 @@ import { ConfigError } from '../errors/config-error.js';
 import { RegistryAuthError } from '../errors/registry-auth-error.js';
 import { CredentialHelperError, getHelperCredentials } from './credential-helper.js';
 import { DOCKER_CONFIG_FILE, findConfigEntry, helperServerUrl, parseDockerConfig, type DockerConfig, type DockerConfigAuth } from './docker-config.js';
-import { parseImageReference } from './image-reference.js';
-import { parseRegistryAddress } from './registry-address.js';
+import { parseImageReference } from '../core/image-reference.js';
+import { parseRegistryAddress } from '../core/registry-address.js';
 
 /** Credentials for a registry, given by the caller. */
 export interface RegistryCredentials {

@@ -10,7 +10,7 @@ export interface JobMessageInput {
   readonly failed: boolean;
   readonly timedOut: boolean;
   readonly canceled: boolean;
-  readonly oomKilled: boolean;
+  readonly oomKilled: boolean | undefined;
   readonly startError?: string;
   readonly durationMs: number;
   readonly timeoutMs?: number;
@@ -33,14 +33,16 @@ export function describeJobResult(r: JobMessageInput): string {
   else if (r.timedOut) head = `${who} timed out${r.timeoutMs === undefined ? '' : ` after ${formatDuration(r.timeoutMs)}`} and was stopped: exit code ${r.exitCode}`;
   else if (r.canceled) head = `${who} was canceled after ${took} and stopped: exit code ${r.exitCode}`;
   else if (r.oomKilled) head = `${who} was killed for exceeding its memory limit after ${took}: exit code ${r.exitCode}`;
+  else if (r.oomKilled === undefined && r.exitCode === 137) head = `${who} was killed after ${took}: exit code 137 (whether for exceeding its memory limit is unknown: the engine does not say)`;
   else if (r.failed) head = `${who} failed with exit code ${r.exitCode} after ${took}`;
   else head = `${who} exited with code ${r.exitCode} in ${took}`;
 
   const parts = [head];
   if (r.failed) {
-    for (const stream of ['stderr', 'stdout'] as const) {
+    for (const stream of ['stderr', 'stdout', 'merged'] as const) {
       const lines = r.tail[stream];
-      if (lines.length > 0) parts.push(`${stream} (last ${lines.length === 1 ? 'line' : `${lines.length} lines`}):\n${lines.join('\n')}`);
+      const name = stream === 'merged' ? 'output, stdout and stderr merged' : stream;
+      if (lines.length > 0) parts.push(`${name} (last ${lines.length === 1 ? 'line' : `${lines.length} lines`}):\n${lines.join('\n')}`);
     }
   }
   if (r.sinkFailures.length > 0) {

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatVolumeSpec, parseVolumeSpec } from '../../src/core/volumes.js';
 import { createDockerEngine, isEngineError, LABELS, OWNER, safeParseJobConfig, type ParseOptions } from '../../src/index.js';
-import { toJobSpec } from '../../src/run/run-docker-job.js';
+import { toJobSpec } from '../../src/run/job-spec.js';
 import { expectNoContainersLeft, SUITE_LABEL, suiteLabels } from '../support/engine.js';
 
 const execFileAsync = promisify(execFile);

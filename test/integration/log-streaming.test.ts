@@ -14,6 +14,7 @@ import {
   type LogLine,
   type LogSink,
   type OutputBytes,
+  type OutputStream,
   type RunOptions,
   type SinkFailure,
 } from '../../src/index.js';
@@ -30,14 +31,14 @@ const job = (config: Omit<JobConfig, 'image'>): JobConfig => ({ image, network: 
 
 /** A sink on the bytes fast path that keeps everything it gets, per stream. */
 class BytesSink implements LogSink {
-  readonly parts: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
+  readonly parts: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [], merged: [] };
   write(): void {
     throw new Error('a bytes sink gets no lines from runDockerJob');
   }
   writeBytes(chunk: OutputBytes): void {
     this.parts[chunk.stream].push(Buffer.from(chunk.data));
   }
-  bytes(stream: 'stdout' | 'stderr'): Buffer {
+  bytes(stream: OutputStream): Buffer {
     return Buffer.concat(this.parts[stream]);
   }
 }
@@ -107,17 +108,20 @@ describe('log streaming on a real engine', () => {
     expect(bytes.bytes('stderr').toString()).toBe(n.map((i) => `err ${i}\n`).join(''));
   });
 
-  it('with a TTY, delivers the raw stream (\\r\\n, stderr merged) and splits lines on \\r\\n', async () => {
+  it('with a TTY, delivers the raw stream (\\r\\n, stderr merged) as the merged stream, and splits lines on \\r\\n', async () => {
     const { result, lines, bytes } = await run({ tty: true, command: ['sh', '-c', 'printf "one\\ntwo\\n"; echo "to stderr" >&2; printf "no newline"'] });
     expect(result.exitCode).toBe(0);
-    expect(bytes.bytes('stdout').toString()).toBe('one\r\ntwo\r\nto stderr\r\nno newline');
+    // A TTY is one device: stdout and stderr cannot be told apart, so neither name is used.
+    expect(bytes.bytes('merged').toString()).toBe('one\r\ntwo\r\nto stderr\r\nno newline');
+    expect(bytes.bytes('stdout')).toHaveLength(0);
     expect(bytes.bytes('stderr')).toHaveLength(0);
     expect(lines.lines.map((l) => [l.stream, l.text])).toEqual([
-      ['stdout', 'one'],
-      ['stdout', 'two'],
-      ['stdout', 'to stderr'],
-      ['stdout', 'no newline'],
+      ['merged', 'one'],
+      ['merged', 'two'],
+      ['merged', 'to stderr'],
+      ['merged', 'no newline'],
     ]);
+    expect(result.tail).toEqual({ stdout: [], stderr: [], merged: ['one', 'two', 'to stderr', 'no newline'] });
   });
 
   it('with log driver none, still delivers every line, the engine keeps no log, and nothing hangs', async () => {
@@ -248,7 +252,7 @@ describe('log streaming on a real engine', () => {
     expect(textOf(lines.lines, 'stdout')).toEqual(['using token ***']);
     expect(textOf(lines.lines, 'stderr')).toEqual(['auth failed for ***']);
     expect(bytes.bytes('stdout').toString()).toBe('using token ***\n');
-    expect(result.tail).toEqual({ stdout: ['using token ***'], stderr: ['auth failed for ***'] });
+    expect(result.tail).toEqual({ stdout: ['using token ***'], stderr: ['auth failed for ***'], merged: [] });
     expect(result.message).not.toContain(secret);
     expect(result.message).toContain('stderr (last line):\nauth failed for ***');
 
@@ -259,7 +263,7 @@ describe('log streaming on a real engine', () => {
   it('puts the last lines of each stream in the result, and the stderr tail in the message of a failed job', async () => {
     const { result } = await run({ command: ['sh', '-c', 'seq 1 100; echo "Traceback (most recent call last):" >&2; echo "ValueError: bad date" >&2; exit 3'] }, { tailLines: 5 });
     expect(result.exitCode).toBe(3);
-    expect(result.tail).toEqual({ stdout: ['96', '97', '98', '99', '100'], stderr: ['Traceback (most recent call last):', 'ValueError: bad date'] });
+    expect(result.tail).toEqual({ stdout: ['96', '97', '98', '99', '100'], stderr: ['Traceback (most recent call last):', 'ValueError: bad date'], merged: [] });
     expect(result.message).toMatch(
       /^Job docker-job-fixture:busybox \(container [0-9a-f]{12}\) failed with exit code 3 after (\d+ ms|\d+\.\d s)\n\nstderr \(last 2 lines\):\nTraceback \(most recent call last\):\nValueError: bad date\n\nstdout \(last 5 lines\):\n96\n97\n98\n99\n100$/,
     );

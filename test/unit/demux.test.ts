@@ -288,11 +288,11 @@ describe('demuxDockerStream', () => {
 });
 
 describe('rawDockerStream', () => {
-  it('passes every chunk on unchanged as stdout', async () => {
+  it('passes every chunk on unchanged, as the merged stream (a TTY is one device)', async () => {
     const chunks = [enc.encode('hello '), new Uint8Array([1, 0, 0, 0, 0, 0, 0, 3]), enc.encode('\x1b[31mred\x1b[0m')];
     const out: OutputChunk[] = [];
     for await (const c of rawDockerStream(source(chunks))) out.push(c);
-    expect(out).toEqual(chunks.map((data) => ({ stream: 'stdout', data })));
+    expect(out).toEqual(chunks.map((data) => ({ stream: 'merged', data })));
     expect(out[1]?.data).toBe(chunks[1]);
   });
 

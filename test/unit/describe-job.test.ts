@@ -64,7 +64,7 @@ describe('describeJob', () => {
 
   it('gives the equivalent docker run command line, which splits back into its arguments', () => {
     expect(description.dockerRun).toBe(
-      "docker run --rm --pull missing -e DB_HOST_ENV=db.internal -e 'DB_PWD_ENV=***' -e 'NOTE=contains ***' -v /srv/etl:/data:ro -v cache:/cache -v /scratch --network none --memory 512m --cpus 1.5 --gpus '\"device=0,1\"' --cap-drop ALL --label team=data --label 'api-token=***' --stop-timeout 10 --entrypoint /usr/bin/tini registry.example.com/etl/loader:1.4 -- psql '--password=***' -c 'select 1'",
+      "docker run -e DB_HOST_ENV=db.internal -e 'DB_PWD_ENV=***' -e 'NOTE=contains ***' -v /srv/etl:/data:ro -v cache:/cache -v /scratch --network none --pull missing --stop-timeout 10 --memory 512m --cpus 1.5 --gpus '\"device=0,1\"' --label team=data --label 'api-token=***' --cap-drop ALL --rm --entrypoint /usr/bin/tini registry.example.com/etl/loader:1.4 -- psql '--password=***' -c 'select 1'",
     );
     const argv = parseCommandString(description.dockerRun);
     expect(argv.ok && argv.value.slice(-5)).toEqual(['--', 'psql', '--password=***', '-c', 'select 1']);
@@ -74,7 +74,7 @@ describe('describeJob', () => {
     const plain = describeJob(parseJobConfig({ image: 'busybox' }));
     expect(plain.text).toContain("entrypoint  (the image's)");
     expect(plain.text).toContain('pull        always (default for a latest or untagged image)');
-    expect(plain.dockerRun).toBe('docker run --rm --pull always --stop-timeout 10 busybox');
+    expect(plain.dockerRun).toBe('docker run --pull always --stop-timeout 10 --rm busybox');
     const reset = describeJob(parseJobConfig({ image: 'busybox:1', entrypoint: '', command: 'echo hi', remove: 'never' }));
     expect(reset.text).toContain('entrypoint  (none)');
     expect(reset.dockerRun).toBe("docker run --pull missing --stop-timeout 10 --entrypoint '' busybox:1 echo hi");
@@ -152,7 +152,8 @@ describe('describeJob', () => {
       expect(dockerRun, field).toContain(flags[field] ?? `no flag known for ${field}`);
     }
     expect(dockerRun).toBe(
-      'docker run --rm --pull never --platform linux/amd64 --name etl-run -e A=1 -v /srv/in:/in:ro -w /work -u 1000:1000 --network none --memory 64m --memory-swap 128m --cpus 0.5 --shm-size 16m --pids-limit 50 --gpus all --read-only --cap-add CAP_NET_ADMIN --cap-drop ALL --privileged --pid host --add-host db:10.0.0.5 --init=false --label team=data -t --stop-timeout 3 --stop-signal SIGINT --log-driver local --log-opt max-size=10m --entrypoint /init etl:2 -- run --all',
+      // The flags come in the order of the field table (docs/configuration.md).
+      'docker run -e A=1 -v /srv/in:/in:ro -w /work -u 1000:1000 --network none --pull never --platform linux/amd64 --stop-timeout 3 --stop-signal SIGINT --init=false --memory 64m --memory-swap 128m --cpus 0.5 --shm-size 16m --pids-limit 50 --gpus all --label team=data --name etl-run --read-only --cap-add CAP_NET_ADMIN --cap-drop ALL --privileged --pid host --add-host db:10.0.0.5 -t --rm --log-driver local --log-opt max-size=10m --entrypoint /init etl:2 -- run --all',
     );
   });
 

@@ -55,6 +55,7 @@ describe('EngineError', () => {
     const error = new EngineError({
       operation: 'create container',
       engine: 'unix:///var/run/docker.sock',
+      engineName: 'Docker engine',
       statusCode: 404,
       reason: 'No such image: nope:latest',
       hint: 'Pull the image first',
@@ -73,7 +74,7 @@ describe('EngineError', () => {
   });
 
   it('reports an unreachable engine with its own code and wording', () => {
-    const error = new EngineError({ operation: 'ping', engine: 'tcp://10.0.0.1:2375' }, true);
+    const error = new EngineError({ operation: 'ping', engine: 'tcp://10.0.0.1:2375', engineName: 'Docker engine', unreachable: true });
     expect(error.code).toBe('ENGINE_UNREACHABLE');
     expect(error.message).toBe('Cannot reach the Docker engine at tcp://10.0.0.1:2375 (ping)');
     expect(error.statusCode).toBeUndefined();
@@ -84,7 +85,7 @@ describe('EngineError', () => {
 describe('type guards', () => {
   const config = new ConfigError([{ path: 'x', message: 'y' }]);
   const engine = new EngineError({ operation: 'start container', engine: 'e' });
-  const unreachable = new EngineError({ operation: 'ping', engine: 'e' }, true);
+  const unreachable = new EngineError({ operation: 'ping', engine: 'e', unreachable: true });
   const base = new DockerJobError('OUTPUT', 'output broke');
 
   it('isDockerJobError is true for every docker-job error', () => {

@@ -5,6 +5,7 @@ import { isConfigError, type ConfigError } from '../../src/errors/config-error.j
 import { buildImage } from '../../src/image/build-image.js';
 import { BuildOptionsSchema, DEFAULT_BASE_IMAGE, PackageOptionsSchema, parseOptions, PushOptionsSchema } from '../../src/image/image-options.js';
 import { packageImage } from '../../src/image/package-image.js';
+import { parseJobConfig } from '../../src/core/job-config.js';
 
 /** An engine that fails the test if anything reaches it: bad options must be refused before. */
 const untouchable = new Proxy({} as ImageEngine, {
@@ -92,13 +93,35 @@ describe('BuildOptionsSchema', () => {
         baseImage: 'Bad Image',
         tags: ['ok:1', `app@sha256:${'0'.repeat(64)}`, 'UPPER'],
         files: ['no-destination', 7],
-        platform: 'amd64',
+        platform: 'linux/',
         pull: 'yes',
         unknownField: 'secret-value',
       }),
     );
     expect(error.issues.map((i) => i.path)).toEqual(['baseImage', 'files[0]', 'files[1]', 'tags[1]', 'tags[2]', 'platform', 'pull', 'unknownField']);
     expect(error.message).not.toContain('secret-value');
+  });
+});
+
+describe('the checks a build shares with a job', () => {
+  it('reads a platform as a job does: the same values pass and fail', () => {
+    for (const platform of ['linux', 'linux/amd64', 'Linux/AMD64', 'linux/arm64/v8']) {
+      expect(build({ baseImage: 'busybox', platform }).platform, platform).toBe(platform);
+      expect(parseJobConfig({ image: 'busybox', platform }).platform, platform).toBe(platform);
+    }
+    for (const platform of ['linux/', 'linux amd64', 'linux/amd64/v8/x']) {
+      expect(refused(() => build({ baseImage: 'busybox', platform })).issues.map((i) => i.path), platform).toEqual(['platform']);
+      expect(() => parseJobConfig({ image: 'busybox', platform }), platform).toThrow(/platform/);
+    }
+  });
+
+  it('refuses a build argument, label or env name that a plain record would drop silently', () => {
+    const input = JSON.parse('{"baseImage":"busybox","buildArgs":{"__proto__":"x"},"labels":{"constructor":"y"}}') as unknown;
+    expect(refused(() => build(input)).issues.map((i) => i.path)).toEqual(['buildArgs.__proto__', 'labels.constructor']);
+  });
+
+  it('refuses a NUL in a command, as a job does', () => {
+    expect(refused(() => build({ baseImage: 'busybox', command: ['echo', 'a\0b'] })).issues.map((i) => i.path)).toEqual(['command']);
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ParseResult } from '../../src/core/command.js';
-import { formatImageReference, parseImageReference, repositoryName, type ImageReference } from '../../src/registry/image-reference.js';
+import { formatImageReference, parseImageReference, repositoryName, type ImageReference } from '../../src/core/image-reference.js';
 import { effectivePullPolicy } from '../../src/core/job-config.js';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;

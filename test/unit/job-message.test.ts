@@ -11,7 +11,7 @@ const base: JobMessageInput = {
   canceled: false,
   oomKilled: false,
   durationMs: 1234,
-  tail: { stdout: ['rows loaded: 42'], stderr: [] },
+  tail: { stdout: ['rows loaded: 42'], stderr: [], merged: [] },
   sinkFailures: [],
 };
 
@@ -29,7 +29,7 @@ describe('describeJobResult', () => {
       ...base,
       exitCode: 3,
       failed: true,
-      tail: { stdout: ['loading users', 'loading orders'], stderr: ['Traceback (most recent call last):', 'ValueError: bad date'] },
+      tail: { stdout: ['loading users', 'loading orders'], stderr: ['Traceback (most recent call last):', 'ValueError: bad date'], merged: [] },
     });
     expect(message).toBe(
       [
@@ -41,12 +41,12 @@ describe('describeJobResult', () => {
   });
 
   it('leaves out an empty stream and says "line" for one', () => {
-    const message = describeJobResult({ ...base, exitCode: 1, failed: true, tail: { stdout: [], stderr: ['boom'] } });
+    const message = describeJobResult({ ...base, exitCode: 1, failed: true, tail: { stdout: [], stderr: ['boom'], merged: [] } });
     expect(message).toBe('Job etl-users (busybox, container 0123456789ab) failed with exit code 1 after 1.2 s\n\nstderr (last line):\nboom');
   });
 
   it('says why a job was stopped or could not start', () => {
-    const tail = { stdout: [], stderr: [] };
+    const tail = { stdout: [], stderr: [], merged: [] };
     expect(describeJobResult({ ...base, tail, exitCode: 137, failed: true, timedOut: true, timeoutMs: 500 })).toMatch(/^Job etl-users .* timed out after 500 ms and was stopped: exit code 137$/);
     expect(describeJobResult({ ...base, tail, exitCode: 137, failed: true, canceled: true })).toMatch(/was canceled after 1\.2 s and stopped: exit code 137$/);
     expect(describeJobResult({ ...base, tail, exitCode: 137, failed: true, oomKilled: true })).toMatch(/was killed for exceeding its memory limit after 1\.2 s: exit code 137$/);

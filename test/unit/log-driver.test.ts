@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { configFromEnv } from '../../src/core/env.js';
 import { parseJobConfig, safeParseJobConfig } from '../../src/core/job-config.js';
-import { toJobSpec } from '../../src/run/run-docker-job.js';
+import { toJobSpec } from '../../src/run/job-spec.js';
 
 describe('logDriver and logOptions', () => {
   it('are absent unless set, so the engine default applies', () => {

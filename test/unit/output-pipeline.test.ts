@@ -113,7 +113,7 @@ describe('OutputPipeline', () => {
   it('keeps a tail per stream even when no sink takes lines', async () => {
     const { pipeline } = pipelineWith([new BytesSink()]);
     await pipeline.run(source([out('o1\no2\n'), err('e1\ne2\ne3')]));
-    expect(pipeline.tail(2)).toEqual({ stdout: ['o1', 'o2'], stderr: ['e2', 'e3'] });
+    expect(pipeline.tail(2)).toEqual({ stdout: ['o1', 'o2'], stderr: ['e2', 'e3'], merged: [] });
   });
 
   it('ends only once, however often it is asked', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configKeyHost, formatRegistryAddress, parseRegistryAddress, type RegistryAddress } from '../../src/registry/registry-address.js';
+import { configKeyHost, formatRegistryAddress, parseRegistryAddress, type RegistryAddress } from '../../src/core/registry-address.js';
 
 function address(input: string): RegistryAddress {
   const result = parseRegistryAddress(input);

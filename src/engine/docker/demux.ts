@@ -104,7 +104,7 @@ export async function* demuxDockerStream(source: AsyncIterable<Uint8Array>): Asy
   if (remaining > 0) throw new StreamProtocolError(`the output stream ended ${remaining} bytes before the end of a frame`, true);
 }
 
-/** Passes a raw (TTY) stream on as stdout chunks. */
+/** Passes a raw (TTY) stream on as `merged` chunks: a TTY is one device, stdout and stderr alike. */
 export async function* rawDockerStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<OutputChunk> {
-  for await (const data of source) yield { stream: 'stdout', data };
+  for await (const data of source) yield { stream: 'merged', data };
 }

@@ -16,6 +16,7 @@ import {
   toEngineError,
   withDeadline,
   type DockerodeError,
+  DOCKER_ENGINE_NAME,
 } from './engine-calls.js';
 
 /** What a job needs from its engine. @internal */
@@ -110,12 +111,12 @@ export class DockerContainerJob implements EngineJob {
         const error = new EngineError(
           {
             operation: `follow container ${this.#short}`,
-            engine: this.#ctx.address,
+            engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME,
             reason: `no answer for ${Math.round(forMs / 1000)} s while the job's streams were silent; its streams were released, and the container may still run`,
             hint: 'Check that the engine runs and can be reached from here',
             cause,
+            unreachable: true,
           },
-          true,
         );
         lifetime.abort(error);
         watch.release(error);
@@ -187,7 +188,7 @@ export class DockerContainerJob implements EngineJob {
     let body: WaitBody | undefined = await firstWait.catch(() => undefined);
     for (let attempt = 1; body === undefined; attempt++) {
       if (lifetime.aborted) throw toEngineError(this.#ctx.address, lifetime.reason ?? new DOMException('aborted', 'AbortError'), operation);
-      if (attempt > MAX_RESUMES) throw new EngineError({ operation, engine: this.#ctx.address, reason: `the wait was cut off ${MAX_RESUMES} times` });
+      if (attempt > MAX_RESUMES) throw new EngineError({ operation, engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME, reason: `the wait was cut off ${MAX_RESUMES} times` });
       const deadline = performance.now() + this.#ctx.reconnectTimeoutMs;
       const stream = await retryWhileUnreachable(
         () => this.#openStream('wait for', { path: `/containers/${this.id}/wait?`, method: 'POST', query: { condition: 'not-running' } }, lifetime),
@@ -197,7 +198,7 @@ export class DockerContainerJob implements EngineJob {
       watch.waitOn(stream);
       body = await readJson<WaitBody>(stream).catch(() => undefined);
     }
-    if (body.Error?.Message) throw new EngineError({ operation, engine: this.#ctx.address, reason: body.Error.Message });
+    if (body.Error?.Message) throw new EngineError({ operation, engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME, reason: body.Error.Message });
     const exitCode = body.StatusCode ?? -1;
     // An OOM kill shows as 137 (SIGKILL); only then is the engine's record worth a request.
     const oomKilled = exitCode === 137 && (await this.#inspect().catch(() => undefined))?.OOMKilled === true;
@@ -219,8 +220,8 @@ export class DockerContainerJob implements EngineJob {
   }
 
   async *#readOutput(attach: IncomingMessage, lifetime: AbortSignal, exitKnown: () => boolean, exit: Promise<ExitStatus>, watch: JobWatch): AsyncGenerator<OutputChunk> {
-    const delivered = { stdout: new DeliveredStream(), stderr: new DeliveredStream() };
-    const skipDelivered = () => ({ stdout: new ResumeSkip('stdout', delivered.stdout), stderr: new ResumeSkip('stderr', delivered.stderr) });
+    const delivered = { stdout: new DeliveredStream(), stderr: new DeliveredStream(), merged: new DeliveredStream() };
+    const skipDelivered = () => ({ stdout: new ResumeSkip('stdout', delivered.stdout), stderr: new ResumeSkip('stderr', delivered.stderr), merged: new ResumeSkip('merged', delivered.merged) });
     let skip: ReturnType<typeof skipDelivered> | undefined; // none on the attach stream
     let source: IncomingMessage = attach;
     let final = false; // reading the logs once more, without follow, after the container exited
@@ -244,18 +245,18 @@ export class DockerContainerJob implements EngineJob {
           watch.reading();
         }
         // The finished log must hold at least what was delivered.
-        if (final) for (const s of [skip?.stdout, skip?.stderr]) s?.end();
+        if (final) for (const s of [skip?.stdout, skip?.stderr, skip?.merged]) s?.end();
       } catch (error) {
         if (error instanceof ResumeMismatch) {
           throw new EngineError({
             operation: `read the output of container ${this.#short}`,
-            engine: this.#ctx.address,
+            engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME,
             reason: `the output stream was cut off, and the engine's log, read to resume it, does not reproduce the stream (${error.message}; a rotated log, or bytes the log driver rewrote such as invalid UTF-8): output of ${error.stream} around byte ${error.delivered} may be missing or repeated`,
             cause: error,
           });
         }
         if (error instanceof StreamProtocolError && !error.truncated) {
-          throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: error.message, cause: error });
+          throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME, reason: error.message, cause: error });
         }
         if (lifetime.aborted) throw toEngineError(this.#ctx.address, lifetime.reason ?? error, `read the output of container ${this.#short}`);
         cutOff = error;
@@ -273,7 +274,7 @@ export class DockerContainerJob implements EngineJob {
         continue;
       }
       if (resumes >= MAX_RESUMES) {
-        throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason: `the output stream was cut off ${MAX_RESUMES + 1} times`, cause: cutOff });
+        throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME, reason: `the output stream was cut off ${MAX_RESUMES + 1} times`, cause: cutOff });
       }
       source = await this.#resumeFromLogs(lifetime, cutOff);
       skip = skipDelivered();
@@ -310,7 +311,7 @@ export class DockerContainerJob implements EngineJob {
       const reason = /does not support reading|not implemented/i.test(messageOf(error))
         ? `the output stream was cut off and the container's log driver keeps nothing to resume from (${messageOf(error)}); output after that point is lost`
         : `the output stream was cut off and could not be resumed: ${messageOf(error)}`;
-      throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, reason, cause: cutOff ?? error });
+      throw new EngineError({ operation: `read the output of container ${this.#short}`, engine: this.#ctx.address, engineName: DOCKER_ENGINE_NAME, reason, cause: cutOff ?? error });
     }
   }
 

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
-import type { CallOptions, ContainerEngine, EngineInfo, EngineJob, JobSpec, JobSummary, PullProgress } from '../container-engine.js';
+import type { CallOptions, ContainerEngine, EngineCapabilities, EngineInfo, EngineJob, JobSpec, JobSummary, PullProgress } from '../container-engine.js';
+import { DOCKER_CAPABILITIES } from './docker-capabilities.js';
 import { formatVolumeSpec } from '../../core/volumes.js';
 import { compareApiVersions, dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
 import { DockerContainerJob, removeContainer, type DockerJobContext } from './docker-container-job.js';
-import { signalled, toEngineError, withDeadline } from './engine-calls.js';
+import { DOCKER_ENGINE_NAME, signalled, toEngineError, withDeadline } from './engine-calls.js';
 import { WATCH_INTERVAL_MS } from './job-watch.js';
 import { readJsonMessages } from './progress-stream.js';
 import { toDockerAuthConfig } from './docker-auth.js';
@@ -32,7 +33,9 @@ const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
  * end, and only then report the exit.
  */
 export class DockerEngine implements ContainerEngine {
+  readonly name = DOCKER_ENGINE_NAME;
   readonly address: string;
+  readonly capabilities: EngineCapabilities = DOCKER_CAPABILITIES;
   readonly #docker: Docker;
   readonly #ctx: DockerJobContext;
   #negotiated: Promise<EngineInfo> | undefined;
@@ -63,7 +66,7 @@ export class DockerEngine implements ContainerEngine {
     const info = { version: v.Version, apiVersion: v.ApiVersion, platform: `${v.Os}/${v.Arch}` };
     if (this.#modem.version === undefined) {
       if (compareApiVersions(info.apiVersion, MIN_API_VERSION) < 0) {
-        throw new EngineError({ operation: 'agree on an API version', engine: this.address, reason: `the engine speaks API ${info.apiVersion}; docker-job needs ${MIN_API_VERSION} or newer (Docker Engine 20.10+)` });
+        throw new EngineError({ operation: 'agree on an API version', engine: this.address, engineName: DOCKER_ENGINE_NAME, reason: `the engine speaks API ${info.apiVersion}; docker-job needs ${MIN_API_VERSION} or newer (Docker Engine 20.10+)` });
       }
       const agreed = compareApiVersions(info.apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : info.apiVersion;
       this.#modem.version = `v${agreed}`;
@@ -106,7 +109,7 @@ export class DockerEngine implements ContainerEngine {
     // Pull failures arrive inside a 200 progress stream: read every event and surface errors.
     await readJsonMessages(stream, (event) => {
       if (event.error || event.errorDetail) {
-        throw new EngineError({ operation, engine: this.address, reason: event.errorDetail?.message ?? event.error ?? 'unknown error' });
+        throw new EngineError({ operation, engine: this.address, engineName: DOCKER_ENGINE_NAME, reason: event.errorDetail?.message ?? event.error ?? 'unknown error' });
       }
       if (options.onProgress && event.status) {
         options.onProgress({
@@ -132,7 +135,7 @@ export class DockerEngine implements ContainerEngine {
       (signal) => this.#docker.createContainer(signalled({ _query: query, _body: body } as unknown as Docker.ContainerCreateOptions, signal)),
       options.signal,
     ).catch((error: unknown) => {
-      throw hint && error instanceof EngineError && error.statusCode !== undefined ? withHint(error, hint) : error;
+      throw hint && error instanceof EngineError && error.statusCode !== undefined ? error.with({ hint }) : error;
     });
     return new DockerContainerJob(this.#docker.getContainer(container.id), spec.tty, this.#ctx);
   }
@@ -194,12 +197,13 @@ function createBody(spec: JobSpec): Docker.ContainerCreateOptions {
       AutoRemove: false, // removal is ours, after the exit code and every byte are read
       Binds: binds,
       ...defined('NetworkMode', spec.network),
-      ...defined('Memory', spec.memoryBytes),
-      ...defined('MemorySwap', spec.memorySwapBytes),
-      ...defined('NanoCpus', spec.nanoCpus),
-      ...defined('ShmSize', spec.shmSizeBytes),
+      ...defined('Memory', spec.memory),
+      ...defined('MemorySwap', spec.memorySwap),
+      // Exact: a resolved cpus is a whole number of nano-CPUs divided by 1e9.
+      ...defined('NanoCpus', spec.cpus === undefined ? undefined : Math.round(spec.cpus * 1e9)),
+      ...defined('ShmSize', spec.shmSize),
       ...defined('PidsLimit', spec.pidsLimit),
-      ...defined('ReadonlyRootfs', spec.readOnlyRootfs),
+      ...defined('ReadonlyRootfs', spec.readOnly),
       ...defined('CapAdd', spec.capAdd && [...spec.capAdd]),
       ...defined('CapDrop', spec.capDrop && [...spec.capDrop]),
       ...defined('Privileged', spec.privileged),
@@ -233,15 +237,4 @@ function windowsPathHint(spec: JobSpec): string | undefined {
   const windows = spec.volumes.find((m) => m.type === 'bind' && m.source !== undefined && !m.source.startsWith('/'));
   if (!windows) return undefined;
   return `The volume ${formatVolumeSpec(windows)} has a Windows host path, which only an engine on Windows (or Docker Desktop) can mount; a Linux engine takes absolute POSIX host paths such as /srv/data`;
-}
-
-function withHint(error: EngineError, hint: string): EngineError {
-  return new EngineError({
-    operation: error.operation,
-    engine: error.engine,
-    ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
-    ...(error.reason === undefined ? {} : { reason: error.reason }),
-    hint,
-    cause: error.cause,
-  });
 }

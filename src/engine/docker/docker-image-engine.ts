@@ -4,13 +4,13 @@ import Docker from 'dockerode';
 import { BuildError } from '../../errors/build-error.js';
 import { EngineError, isEngineError } from '../../errors/engine-error.js';
 import { PushError } from '../../errors/push-error.js';
-import { parseImageReference, repositoryName } from '../../registry/image-reference.js';
+import { parseImageReference, repositoryName } from '../../core/image-reference.js';
 import type { CallOptions } from '../container-engine.js';
 import { guardedCallback } from '../guarded-callback.js';
 import type { BuildCallOptions, BuildRequest, ImageEngine, ImageInfo, PushCallOptions } from '../image-engine.js';
 import { toDockerAuthConfig } from './docker-auth.js';
 import { dockerClient, resolveDockerConnection, type DockerEngineOptions } from './connection.js';
-import { signalled, statusOf, toEngineError } from './engine-calls.js';
+import { DOCKER_ENGINE_NAME, signalled, statusOf, toEngineError } from './engine-calls.js';
 import { BuildStreamReader, PushStreamReader, readJsonMessages } from './progress-stream.js';
 
 
@@ -108,7 +108,7 @@ export class DockerImageEngine implements ImageEngine {
 
   async tagImage(image: string, target: string, options: CallOptions = {}): Promise<void> {
     const ref = parseImageReference(target);
-    if (!ref.ok) throw new EngineError({ operation: `tag ${image} as ${target}`, engine: this.address, reason: `the target ${ref.message}` });
+    if (!ref.ok) throw new EngineError({ operation: `tag ${image} as ${target}`, engine: this.address, engineName: DOCKER_ENGINE_NAME, reason: `the target ${ref.message}` });
     const repo = repositoryName(ref.value);
     await this.#call(`tag ${image} as ${target}`, () =>
       this.#docker.getImage(image).tag(signalled({ repo, tag: ref.value.tag ?? 'latest' }, options.signal)),
@@ -125,7 +125,7 @@ export class DockerImageEngine implements ImageEngine {
     size?: number;
   }> {
     const ref = parseImageReference(image);
-    if (!ref.ok) throw new EngineError({ operation: `push ${image}`, engine: this.address, reason: `the reference ${ref.message}` });
+    if (!ref.ok) throw new EngineError({ operation: `push ${image}`, engine: this.address, engineName: DOCKER_ENGINE_NAME, reason: `the reference ${ref.message}` });
     const registry = ref.value.registry;
     const credentials = options.auth ? `from ${options.auth.source}` : 'none sent';
     const fail = (reason: string, extra: { statusCode?: number; cause?: unknown } = {}) =>

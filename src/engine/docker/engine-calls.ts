@@ -9,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { EngineError } from '../../errors/engine-error.js';
 
+/** How the Docker adapter names its engine in messages. */
+export const DOCKER_ENGINE_NAME = 'Docker engine';
+
 /** What dockerode's errors carry. */
 export interface DockerodeError extends Error {
   statusCode?: number;
@@ -45,18 +48,18 @@ export function toEngineError(address: string, error: unknown, operation: string
   const e = error as DockerodeError | undefined;
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
     const reason = e.name === 'TimeoutError' || (e.cause as Error | undefined)?.name === 'TimeoutError' ? 'the engine did not answer in time' : 'aborted';
-    return new EngineError({ operation, engine: address, reason, cause: error });
+    return new EngineError({ operation, engine: address, engineName: DOCKER_ENGINE_NAME, reason, cause: error });
   }
   if (isUnreachable(error)) {
     const hint = address.startsWith('unix://')
       ? 'Start the Docker engine, or set DOCKER_HOST; when docker-job runs in a container, mount the socket: -v /var/run/docker.sock:/var/run/docker.sock'
       : 'Check that the engine runs and DOCKER_HOST points at it';
-    return new EngineError({ operation, engine: address, reason: e?.code ?? 'unreachable', hint, cause: error }, true);
+    return new EngineError({ operation, engine: address, engineName: DOCKER_ENGINE_NAME, reason: e?.code ?? 'unreachable', hint, cause: error, unreachable: true });
   }
   const reason = e?.json?.message ?? (typeof e?.message === 'string' ? e.message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '') : String(error));
   return new EngineError({
     operation,
-    engine: address,
+    engine: address, engineName: DOCKER_ENGINE_NAME,
     ...(e?.statusCode === undefined ? {} : { statusCode: e.statusCode }),
     reason: reason.trim(),
     cause: error,

@@ -20,7 +20,8 @@ export interface JsonLinesSinkOptions {
  * {"time":"2026-11-23T10:00:00.200Z","event":"exited","exitCode":0,"oomKilled":false,"job":"etl","container":"0123456789ab"}
  * ```
  *
- * `time` is when docker-job received the line; a line cut at the line cap has `"continued":true`.
+ * `time` is when docker-job received the line; `stream` is `stdout`, `stderr` or `merged` (stdout
+ * and stderr that cannot be told apart); a line cut at the line cap has `"continued":true`.
  * Given a path, the file is opened in `open` (a file that cannot be opened fails the sink there,
  * and it is detached and reported) and closed in `close`; given a stream, the stream is left open.
  * Records are written in batches, with backpressure.

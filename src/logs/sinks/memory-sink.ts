@@ -1,3 +1,4 @@
+import type { OutputStream } from '../../engine/container-engine.js';
 import type { LogLine, LogSink } from '../log-sink.js';
 
 /** Options of {@link MemorySink}. */
@@ -37,8 +38,8 @@ export class MemorySink implements LogSink {
     return this.#start === 0 ? [...this.#lines] : [...this.#lines.slice(this.#start), ...this.#lines.slice(0, this.#start)];
   }
 
-  /** The kept text of one stream, or of both, lines joined with `\n`. */
-  text(stream?: 'stdout' | 'stderr'): string {
+  /** The kept text of one stream (`stdout`, `stderr` or `merged`), or of all, lines joined with `\n`. */
+  text(stream?: OutputStream): string {
     return this.lines
       .filter((l) => stream === undefined || l.stream === stream)
       .map((l) => l.text)

@@ -12,7 +12,8 @@ export interface StdioSinkOptions {
 
 /**
  * Writes the child's stdout to our stdout and its stderr to our stderr, as they come: what an
- * orchestrator that captures a process's output wants, and the CLI's default.
+ * orchestrator that captures a process's output wants, and the CLI's default. A `merged` stream
+ * (a TTY job, an engine that merges its logs) goes to our stdout, as `docker run -t` prints it.
  *
  * It takes the bytes fast path ({@link LogSink.writeBytes}): under `runDockerJob` the child's bytes
  * are written exactly as the engine delivered them (after masking), `\r\n` and invalid UTF-8

@@ -15,7 +15,8 @@ type Log = Logger<Record<string, unknown>>;
 /**
  * The default sink for programmatic use: each line becomes a tslog record bound to the job's
  * name, the container id and the stream (`job`, `container`, `stream` fields in JSON output);
- * stdout lines log at `info`, stderr lines at `warn`. Lifecycle events (created, started,
+ * stdout lines log at `info`, stderr lines at `warn`, lines of a `merged` stream (stdout and
+ * stderr that cannot be told apart) at `info`. Lifecycle events (created, started,
  * stopping, exited, removed) log at `debug`, `stopping` at `warn`; pull progress is left to
  * progress displays. A line cut at the line cap carries `continued: true`.
  */
@@ -26,6 +27,7 @@ export class TslogSink implements LogSink {
   readonly #loading: Promise<void> | undefined;
   #stdout: Log | undefined;
   #stderr: Log | undefined;
+  #merged: Log | undefined;
   #job: Log | undefined;
 
   constructor(options: TslogSinkOptions = {}) {
@@ -48,10 +50,11 @@ export class TslogSink implements LogSink {
     this.#job = this.#base.getSubLogger({ name: job.name, bindings });
     this.#stdout = this.#base.getSubLogger({ name: job.name, bindings: { ...bindings, stream: 'stdout' } });
     this.#stderr = this.#base.getSubLogger({ name: job.name, bindings: { ...bindings, stream: 'stderr' } });
+    this.#merged = this.#base.getSubLogger({ name: job.name, bindings: { ...bindings, stream: 'merged' } });
   }
 
   write(line: LogLine): void | Promise<void> {
-    const log = line.stream === 'stderr' ? (this.#stderr ?? this.#base) : (this.#stdout ?? this.#base);
+    const log = (line.stream === 'stderr' ? this.#stderr : line.stream === 'merged' ? this.#merged : this.#stdout) ?? this.#base;
     if (log === undefined) return (this.#loading as Promise<void>).then(() => this.write(line));
     if (line.continued) {
       if (line.stream === 'stderr') log.warn(line.text, { continued: true });

@@ -2,7 +2,7 @@
  * Registry addresses as users write them (`https://registry.example.com:5000/team/`,
  * `localhost:5000`, `https://index.docker.io/v1/`), normalised to a host and a path prefix. Pure.
  */
-import type { ParseResult } from '../core/command.js';
+import type { ParseResult } from './command.js';
 import { checkHost, DOCKER_HUB, isDockerHub } from './image-reference.js';
 
 /** A normalised registry address. */

@@ -2,7 +2,7 @@
  * Image references (`registry.example.com:5000/team/app:1.2@sha256:...`), parsed and formatted as
  * the Docker Engine and the distribution spec read them. Pure: no I/O.
  */
-import type { ParseResult } from '../core/command.js';
+import type { ParseResult } from './command.js';
 
 /** The registry that image references without a registry host point at. */
 export const DOCKER_HUB = 'docker.io';
