@@ -6,11 +6,13 @@
  * downloads packages), seconds after. Its own project (vitest.config.ts): after the integration
  * tests, before the disruptive ones.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, createDockerEngine, createDockerImageEngine, MemorySink, runDockerJob, type DockerEngine } from '../../src/index.js';
 import { BUSYBOX } from '../support/fixture.js';
@@ -23,6 +25,21 @@ const prefix = process.env['DOCKER_JOB_TEST_ENGINE_PREFIX'] ?? 'engine-test';
 const defaultEngine = createDockerEngine();
 const labels = suiteLabels('engine-script');
 const slow = 600_000;
+// Podman names local images localhost/<name>; Docker keeps the name as given.
+const image = 'localhost/docker-job-engine-test:busybox';
+const runCommand = promisify(execFile);
+
+/** Builds the test image on the engine at `host`, with docker-job's own buildImage. */
+async function buildTestImage(host: string): Promise<void> {
+  const context = await mkdtemp(join(tmpdir(), 'docker-job-engine-test-'));
+  try {
+    await copyFile(fileURLToPath(new URL('../fixtures/busybox/Dockerfile', import.meta.url)), join(context, 'Dockerfile'));
+    await copyFile(BUSYBOX, join(context, 'busybox'));
+    await buildImage({ dockerfile: join(context, 'Dockerfile'), context, tags: [image] }, { engine: createDockerImageEngine({ host }) });
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
 
 describe('scripts/docker-engine.sh refuses what it cannot do, naming the variable', () => {
   const base = envWithoutEngine();
@@ -47,8 +64,6 @@ for (const engine of engines) {
   const version = engine.replace(/^(docker|podman)-/, '');
   const name = `${prefix}-${engine.replace(/^docker-/, '')}`;
   const env = { ...envWithoutEngine(), DOCKER_JOB_ENGINE: engine, DOCKER_JOB_ENGINE_NAME: name };
-  // Podman names local images localhost/<name>; Docker keeps the name as given.
-  const image = 'localhost/docker-job-engine-test:busybox';
   let side: DockerEngine;
   let host = '';
 
@@ -87,14 +102,7 @@ for (const engine of engines) {
     }, slow);
 
     it('runs a job on it and on the default engine, side by side', async () => {
-      const context = await mkdtemp(join(tmpdir(), 'docker-job-engine-test-'));
-      try {
-        await copyFile(fileURLToPath(new URL('../fixtures/busybox/Dockerfile', import.meta.url)), join(context, 'Dockerfile'));
-        await copyFile(BUSYBOX, join(context, 'busybox'));
-        await buildImage({ dockerfile: join(context, 'Dockerfile'), context, tags: [image] }, { engine: createDockerImageEngine({ host }) });
-      } finally {
-        await rm(context, { recursive: true, force: true });
-      }
+      await buildTestImage(host);
       const job = { network: 'none' as const, labels, init: true, command: ['sh', '-c', 'echo "on $0"; echo oops >&2; exit 7', engine] };
       const [sideSink, defaultSink] = [new MemorySink(), new MemorySink()];
       const [onSide, onDefault] = await Promise.all([
@@ -164,6 +172,42 @@ for (const engine of engines) {
       expect(await createDockerEngine({ host }).hasImage(image)).toBe(true);
       // The default engine never noticed.
       await defaultEngine.ping();
+    }, slow);
+  });
+}
+
+// A dockerd inside a network namespace of its own, as a Swarm node or a test host runs.
+const netnsEngine = engines.find((e) => e.startsWith('docker-'));
+if (netnsEngine !== undefined) {
+  describe(`scripts/docker-engine.sh with DOCKER_JOB_ENGINE_NETNS (${netnsEngine})`, () => {
+    const ns = `${prefix}-ns`;
+    const name = `${prefix}-netns`;
+    const env = { ...envWithoutEngine(), DOCKER_JOB_ENGINE: netnsEngine, DOCKER_JOB_ENGINE_NAME: name, DOCKER_JOB_ENGINE_NETNS: ns };
+
+    beforeAll(async () => {
+      await runCommand('ip', ['netns', 'add', ns]);
+    });
+
+    afterAll(async () => {
+      const removed = await runEngineScript('remove', env);
+      await runCommand('ip', ['netns', 'delete', ns]);
+      expect(removed.code, removed.stderr).toBe(0);
+    }, slow);
+
+    it('starts the daemon inside the namespace, with its own docker0 there, reachable from the host', async () => {
+      const started = await runEngineScript('env', env);
+      expect(started.code, started.stderr).toBe(0);
+      const host = parseEngineEnv(started.stdout)['DOCKER_HOST'] ?? '';
+      expect(host).toBe(`unix:///run/docker-job/${name}/docker.sock`);
+      const pid = readFileSync(`/run/docker-job/${name}/daemon.pid`, 'utf8').trim();
+      expect(await readlink(`/proc/${pid}/ns/net`)).toBe(`net:[${(await stat(`/var/run/netns/${ns}`)).ino}]`);
+      await runCommand('ip', ['-n', ns, 'link', 'show', 'docker0']);
+      const side = createDockerEngine({ host });
+      await buildTestImage(host);
+      const sink = new MemorySink();
+      const result = await runDockerJob({ image, network: 'none', labels, command: ['echo', 'inside'] }, { engine: side, sinks: [sink] });
+      expect([result.exitCode, sink.text('stdout')]).toEqual([0, 'inside']);
+      await expectNoContainersLeft(side, labels);
     }, slow);
   });
 }
