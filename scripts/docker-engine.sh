@@ -9,12 +9,12 @@
 #                export $(bash scripts/docker-engine.sh env)     # or: ... env >> "$GITHUB_ENV"
 #   status     say whether the engine answers, and what answers; exit 1 when nothing does.
 #   install    download and unpack the engine only (to prepare a machine or a CI cache).
-#   stop       stop the engine (SIGTERM, SIGKILL after DOCKER_JOB_ENGINE_STOP_WAIT s); data stays.
+#   stop       stop the engine (SIGTERM, SIGKILL after TEST_ENGINE_STOP_WAIT s); data stays.
 #   kill       SIGKILL the engine, as a crash would (for tests that restart it).
 #   remove     stop, then delete the instance: data, exec root, socket, its bridge, its log.
 #   uninstall  delete the engine's unpacked packages (never the system's docker.io).
 #
-# Which engine: DOCKER_JOB_ENGINE
+# Which engine: TEST_ENGINE
 #   docker-20.10  Debian 12's docker.io, installed with apt-get (the default; as before)
 #   docker-26.1   Debian 13 (trixie)'s docker.io
 #   docker-28.5   Debian sid's docker.io
@@ -22,49 +22,49 @@
 #   podman-5.4    Debian 13's podman, run with trixie's C library (it needs glibc 2.38)
 # The newer engines come from Debian's archive without touching the system's apt state: an apt-get
 # with its own sources list and state, `apt-get download`, `dpkg-deb -x` into
-# DOCKER_JOB_ENGINES_DIR, with bookworm's runc (trixie's needs a newer glibc).
+# TEST_ENGINES_DIR, with bookworm's runc (trixie's needs a newer glibc).
 #
-# Which instance: DOCKER_JOB_ENGINE_NAME (letters, digits, . _ -; at most 40)
+# Which instance: TEST_ENGINE_NAME (letters, digits, . _ -; at most 40)
 #   Default "system" for docker-20.10: the machine's dockerd on /var/run/docker.sock, started as
 #   before; the engine's own name otherwise. Every other instance runs side by side with its own
 #     socket     /run/docker-job/<name>/docker.sock (podman: podman.sock)
 #     exec root  /run/docker-job/<name>/exec, pid file /run/docker-job/<name>/daemon.pid
-#     data root  /var/lib/docker-job/<name> (DOCKER_JOB_ENGINE_DATA_ROOT)
-#     log        /var/log/docker-job/<name>.log (DOCKER_JOB_DOCKERD_LOG)
+#     data root  /var/lib/docker-job/<name> (TEST_ENGINE_DATA_ROOT)
+#     log        /var/log/docker-job/<name>.log (TEST_ENGINE_DOCKERD_LOG)
 #     cgroups    under /docker-job-<name>
 #
 # Other settings:
-#   DOCKER_JOB_ENGINE_BRIDGE   a side-by-side dockerd's bridge:
+#   TEST_ENGINE_BRIDGE   a side-by-side dockerd's bridge:
 #                              own      its own bridge device dj-<name> (dj-<checksum> for names
 #                                       over 12 characters), no iptables rules (default in the host's
 #                                       network namespace: the shared iptables stay the first
 #                                       engine's)
 #                              none     no bridge network at all (--bridge none --iptables=false)
 #                              default  dockerd's own docker0 and iptables (default inside
-#                                       DOCKER_JOB_ENGINE_NETNS, where both are the namespace's)
-#   DOCKER_JOB_ENGINE_NETNS    start the daemon inside this network namespace (a name in
+#                                       TEST_ENGINE_NETNS, where both are the namespace's)
+#   TEST_ENGINE_NETNS    start the daemon inside this network namespace (a name in
 #                              /var/run/netns, or a path), with nsenter --net (`ip netns exec`
 #                              remounts /sys and dockerd fails). The namespace must exist.
-#   DOCKER_JOB_ENGINE_ARGS     more daemon arguments, split on spaces (e.g. "--debug").
-#   DOCKER_JOB_ENGINES_DIR     where packages are unpacked (default /opt/docker-job/engines).
-#   DOCKER_JOB_DEBIAN_MIRROR   Debian archive to download from (default http://deb.debian.org/debian).
-#   DOCKER_JOB_ENGINE_WAIT     seconds to wait for the engine to answer (default 60).
-#   DOCKER_JOB_ENGINE_STOP_WAIT  seconds `stop` waits before SIGKILL (default 30).
-#   DOCKER_JOB_DOCKERD_LOG     where the daemon writes its log (default for the system instance
+#   TEST_ENGINE_ARGS     more daemon arguments, split on spaces (e.g. "--debug").
+#   TEST_ENGINES_DIR     where packages are unpacked (default /opt/docker-job/engines).
+#   TEST_ENGINE_DEBIAN_MIRROR   Debian archive to download from (default http://deb.debian.org/debian).
+#   TEST_ENGINE_WAIT     seconds to wait for the engine to answer (default 60).
+#   TEST_ENGINE_STOP_WAIT  seconds `stop` waits before SIGKILL (default 30).
+#   TEST_ENGINE_DOCKERD_LOG     where the daemon writes its log (default for the system instance
 #                              /var/log/docker-job-dockerd.log).
 #
-# DOCKER_HOST: with DOCKER_JOB_ENGINE unset, an engine that answers at DOCKER_HOST (or at
-# /var/run/docker.sock) is used as it is, whatever it is. With DOCKER_JOB_ENGINE set, the asked
+# DOCKER_HOST: with TEST_ENGINE unset, an engine that answers at DOCKER_HOST (or at
+# /var/run/docker.sock) is used as it is, whatever it is. With TEST_ENGINE set, the asked
 # engine must be what answers at its socket, and DOCKER_HOST, if set, must name that socket.
 set -euo pipefail
 
 command_name="${1:-start}"
 [ "$#" -le 1 ] || { printf 'docker-engine: one command at most, got: %s\n' "$*" >&2; exit 2; }
 
-wait_s="${DOCKER_JOB_ENGINE_WAIT:-60}"
-stop_wait_s="${DOCKER_JOB_ENGINE_STOP_WAIT:-30}"
-engines_dir="${DOCKER_JOB_ENGINES_DIR:-/opt/docker-job/engines}"
-debian_mirror="${DOCKER_JOB_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+wait_s="${TEST_ENGINE_WAIT:-60}"
+stop_wait_s="${TEST_ENGINE_STOP_WAIT:-30}"
+engines_dir="${TEST_ENGINES_DIR:-/opt/docker-job/engines}"
+debian_mirror="${TEST_ENGINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 system_sock=/var/run/docker.sock
 t0=$(date +%s%N)
 
@@ -81,8 +81,8 @@ esac
 # --- The engine: what to install, and from where -------------------------------------------------
 
 explicit_engine=0
-[ -n "${DOCKER_JOB_ENGINE:-}" ] && explicit_engine=1
-engine="${DOCKER_JOB_ENGINE:-docker-20.10}"
+[ -n "${TEST_ENGINE:-}" ] && explicit_engine=1
+engine="${TEST_ENGINE:-docker-20.10}"
 [ "$engine" = podman ] && engine=podman-4.3
 
 # kind: docker or podman. suite: where the engine's packages come from (system = the machine's
@@ -102,17 +102,17 @@ case "$engine" in
     kind=podman suite=trixie version=5.4
     packages=(podman golang-github-containers-common libc6 libgpgme11t64 libassuan9 libgpg-error0 libsubid5 libseccomp2 libsqlite3-0)
     base_packages=(conmon runc catatonit netavark aardvark-dns patchelf) ;;
-  *) die "DOCKER_JOB_ENGINE=${DOCKER_JOB_ENGINE} is not an engine this script knows: expected docker-20.10 (the default), docker-26.1, docker-28.5, podman-4.3 (or podman) or podman-5.4" ;;
+  *) die "TEST_ENGINE=${TEST_ENGINE} is not an engine this script knows: expected docker-20.10 (the default), docker-26.1, docker-28.5, podman-4.3 (or podman) or podman-5.4" ;;
 esac
 main_package="${packages[0]}"
 [ "$kind" = podman ] && engine_label="Podman $version" || engine_label="Docker $version"
 
 # --- The instance: where it runs -----------------------------------------------------------------
 
-if [ -n "${DOCKER_JOB_ENGINE_NAME:-}" ]; then
-  name="$DOCKER_JOB_ENGINE_NAME"
+if [ -n "${TEST_ENGINE_NAME:-}" ]; then
+  name="$TEST_ENGINE_NAME"
   [[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$ ]] \
-    || die "DOCKER_JOB_ENGINE_NAME='$name' is not a valid instance name: expected 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    || die "TEST_ENGINE_NAME='$name' is not a valid instance name: expected 1 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit"
 elif [ "$engine" = docker-20.10 ]; then
   name=system
 else
@@ -120,38 +120,38 @@ else
 fi
 if [ "$name" = system ]; then
   [ "$engine" = docker-20.10 ] \
-    || die "DOCKER_JOB_ENGINE_NAME=system is the machine's own dockerd (Debian's docker.io, docker-20.10) on $system_sock, not $engine: pick another name"
+    || die "TEST_ENGINE_NAME=system is the machine's own dockerd (Debian's docker.io, docker-20.10) on $system_sock, not $engine: pick another name"
   sock="$system_sock"
   pidfile=/var/run/docker.pid
   exec_root=/var/run/docker
   data_root=/var/lib/docker
-  log="${DOCKER_JOB_DOCKERD_LOG:-/var/log/docker-job-dockerd.log}"
+  log="${TEST_ENGINE_DOCKERD_LOG:-/var/log/docker-job-dockerd.log}"
   lock_dir=/var/run/docker-job
 else
   run_dir="/run/docker-job/$name"
   [ "$kind" = podman ] && sock="$run_dir/podman.sock" || sock="$run_dir/docker.sock"
   pidfile="$run_dir/daemon.pid"
   exec_root="$run_dir/exec"
-  data_root="${DOCKER_JOB_ENGINE_DATA_ROOT:-/var/lib/docker-job/$name}"
-  log="${DOCKER_JOB_DOCKERD_LOG:-/var/log/docker-job/$name.log}"
+  data_root="${TEST_ENGINE_DATA_ROOT:-/var/lib/docker-job/$name}"
+  log="${TEST_ENGINE_DOCKERD_LOG:-/var/log/docker-job/$name.log}"
   lock_dir=/run/docker-job
 fi
 host="unix://$sock"
 engine_dir="$engines_dir/$engine"
 
 netns=""
-if [ -n "${DOCKER_JOB_ENGINE_NETNS:-}" ]; then
-  [ "$name" != system ] || die "DOCKER_JOB_ENGINE_NETNS needs an instance of its own: set DOCKER_JOB_ENGINE_NAME"
-  case "$DOCKER_JOB_ENGINE_NETNS" in */*) netns="$DOCKER_JOB_ENGINE_NETNS" ;; *) netns="/var/run/netns/$DOCKER_JOB_ENGINE_NETNS" ;; esac
+if [ -n "${TEST_ENGINE_NETNS:-}" ]; then
+  [ "$name" != system ] || die "TEST_ENGINE_NETNS needs an instance of its own: set TEST_ENGINE_NAME"
+  case "$TEST_ENGINE_NETNS" in */*) netns="$TEST_ENGINE_NETNS" ;; *) netns="/var/run/netns/$TEST_ENGINE_NETNS" ;; esac
 fi
 
-bridge_mode="${DOCKER_JOB_ENGINE_BRIDGE:-}"
+bridge_mode="${TEST_ENGINE_BRIDGE:-}"
 if [ -z "$bridge_mode" ]; then
   if [ -n "$netns" ] || [ "$name" = system ]; then bridge_mode=default; else bridge_mode=own; fi
 fi
 case "$bridge_mode" in
   own | none | default) ;;
-  *) die "DOCKER_JOB_ENGINE_BRIDGE='$bridge_mode' is not a bridge setting: expected own, none or default" ;;
+  *) die "TEST_ENGINE_BRIDGE='$bridge_mode' is not a bridge setting: expected own, none or default" ;;
 esac
 if [ ${#name} -le 12 ]; then bridge="dj-$name"; else bridge="dj-$(printf '%s' "$name" | cksum | cut -d' ' -f1)"; bridge="${bridge:0:15}"; fi
 
@@ -159,20 +159,20 @@ if [ ${#name} -le 12 ]; then bridge="dj-$name"; else bridge="dj-$(printf '%s' "$
 # another engine than the one named.
 if [ "$explicit_engine" -eq 1 ] && [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "$host" ] \
   && ! { [ "$sock" = "$system_sock" ] && [ "$DOCKER_HOST" = unix:///run/docker.sock ]; }; then
-  die "DOCKER_HOST=$DOCKER_HOST names another engine than DOCKER_JOB_ENGINE=$engine (instance '$name', at $host): unset DOCKER_HOST, or set it to $host"
+  die "DOCKER_HOST=$DOCKER_HOST names another engine than TEST_ENGINE=$engine (instance '$name', at $host): unset DOCKER_HOST, or set it to $host"
 fi
 
 # An instance's data belongs to one engine (formats differ between engines and versions).
 engine_marker="$data_root/docker-job-engine"
 if [ "$name" != system ] && [ -f "$engine_marker" ] && [ "$(cat "$engine_marker")" != "$engine" ]; then
-  die "the instance '$name' holds the data of $(cat "$engine_marker") (in $data_root), not of $engine: remove it first (DOCKER_JOB_ENGINE=$(cat "$engine_marker") DOCKER_JOB_ENGINE_NAME=$name bash $0 remove), or choose another DOCKER_JOB_ENGINE_NAME"
+  die "the instance '$name' holds the data of $(cat "$engine_marker") (in $data_root), not of $engine: remove it first (TEST_ENGINE=$(cat "$engine_marker") TEST_ENGINE_NAME=$name bash $0 remove), or choose another TEST_ENGINE_NAME"
 fi
 
 # stop, kill and remove act on an engine this script starts, never on one DOCKER_HOST merely names.
 case "$command_name" in
   stop | kill | remove)
     if [ "$explicit_engine" -eq 0 ] && [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "unix://$system_sock" ] && [ "$DOCKER_HOST" != unix:///run/docker.sock ]; then
-      die "DOCKER_HOST=$DOCKER_HOST is not an engine this script started: set DOCKER_JOB_ENGINE (and DOCKER_JOB_ENGINE_NAME) to the engine to $command_name"
+      die "DOCKER_HOST=$DOCKER_HOST is not an engine this script started: set TEST_ENGINE (and TEST_ENGINE_NAME) to the engine to $command_name"
     fi ;;
 esac
 
@@ -344,7 +344,7 @@ install_private() {
   [ -n "$deb" ] || die "Debian $suite gave no $main_package package"
   got=$(dpkg-deb -f "$deb" Version)
   [[ "$got" == "$version".* || "$got" == [0-9]:"$version".* ]] \
-    || die "Debian $suite now serves $main_package $got, not $version.x as DOCKER_JOB_ENGINE=$engine expects: the engine table in this script needs updating (or set DOCKER_JOB_DEBIAN_MIRROR to an archive snapshot that has $version)"
+    || die "Debian $suite now serves $main_package $got, not $version.x as TEST_ENGINE=$engine expects: the engine table in this script needs updating (or set TEST_ENGINE_DEBIAN_MIRROR to an archive snapshot that has $version)"
 
   for deb in "$engine_dir"/debs/*.deb; do dpkg-deb -x "$deb" "$engine_dir/root"; done
   for deb in "$engine_dir"/base-debs/*.deb; do [ -e "$deb" ] && dpkg-deb -x "$deb" "$engine_dir/base"; done
@@ -425,7 +425,7 @@ install_engine() {
 # The machine's own dockerd on /var/run/docker.sock (as this script always did).
 system_host_is_local() {
   [ -z "${DOCKER_HOST:-}" ] || [ "$DOCKER_HOST" = "unix://$system_sock" ] || [ "$DOCKER_HOST" = unix:///run/docker.sock ] \
-    || die "DOCKER_HOST=${DOCKER_HOST} does not answer. This script starts the local engine on $system_sock, or another one when DOCKER_JOB_ENGINE (and DOCKER_JOB_ENGINE_NAME) say which: unset DOCKER_HOST, set those, or start that engine."
+    || die "DOCKER_HOST=${DOCKER_HOST} does not answer. This script starts the local engine on $system_sock, or another one when TEST_ENGINE (and TEST_ENGINE_NAME) say which: unset DOCKER_HOST, set those, or start that engine."
 }
 
 start_system_dockerd() {
@@ -470,7 +470,7 @@ start_instance_dockerd() {
   esac
   # Extra arguments are split on spaces, on purpose.
   # shellcheck disable=SC2206
-  [ -z "${DOCKER_JOB_ENGINE_ARGS:-}" ] || args+=(${DOCKER_JOB_ENGINE_ARGS})
+  [ -z "${TEST_ENGINE_ARGS:-}" ] || args+=(${TEST_ENGINE_ARGS})
   # Not the machine's /etc/docker/daemon.json: it belongs to the system's dockerd.
   [ -f "$run_dir/daemon.json" ] || printf '{}\n' >"$run_dir/daemon.json"
 
@@ -579,7 +579,7 @@ start_instance_podman() {
   cmd=(env "${env_lines[@]}")
   [ -z "$netns" ] || cmd+=(nsenter "--net=$netns" --)
   # shellcheck disable=SC2206
-  cmd+=("$engine_dir/bin/podman" system service --time=0 ${DOCKER_JOB_ENGINE_ARGS:-} "$host")
+  cmd+=("$engine_dir/bin/podman" system service --time=0 ${TEST_ENGINE_ARGS:-} "$host")
   say "starting $engine_label as '$name' (log: $log)"
   printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "${cmd[*]}" >>"$log"
   local pid; pid=$(launch "$log" "${cmd[@]}")
@@ -724,7 +724,7 @@ ensure_script_tools() {
 
 # --- Commands ------------------------------------------------------------------------------------
 
-# With DOCKER_JOB_ENGINE unset, whatever answers at DOCKER_HOST (or the system socket) will do.
+# With TEST_ENGINE unset, whatever answers at DOCKER_HOST (or the system socket) will do.
 implicit_host() { [ "$explicit_engine" -eq 0 ] && [ "$name" = system ] && [ -n "${DOCKER_HOST:-}" ]; }
 
 # Checks that what answers is the asked engine; prints its description.
@@ -735,7 +735,7 @@ check_identity() {
   implicit_host && s="${DOCKER_HOST#unix://}"
   id=$(identity_at "$s") || { printf 'an engine'; return 0; }
   if [ "$explicit_engine" -eq 1 ] && ! identity_matches "$id"; then
-    die "$host answers as $(describe_identity "$id"), not as $engine: another engine runs on that socket. Stop it, or give this one another DOCKER_JOB_ENGINE_NAME."
+    die "$host answers as $(describe_identity "$id"), not as $engine: another engine runs on that socket. Stop it, or give this one another TEST_ENGINE_NAME."
   fi
   describe_identity "$id"
 }
@@ -768,12 +768,12 @@ print_env() {
   printf 'DOCKER_HOST=%s\n' "$target"
   # Unasked, the engine is whatever answers: nothing more is known of it.
   [ "$explicit_engine" -eq 1 ] || return 0
-  printf 'DOCKER_JOB_ENGINE=%s\nDOCKER_JOB_ENGINE_NAME=%s\n' "$engine" "$name"
+  printf 'TEST_ENGINE=%s\nTEST_ENGINE_NAME=%s\n' "$engine" "$name"
   if [ "$kind" = docker ]; then
     if [ "$suite" = system ]; then
-      command -v docker >/dev/null 2>&1 && printf 'DOCKER_JOB_ENGINE_CLI=%s\n' "$(command -v docker)"
+      command -v docker >/dev/null 2>&1 && printf 'TEST_ENGINE_CLI=%s\n' "$(command -v docker)"
     else
-      printf 'DOCKER_JOB_ENGINE_CLI=%s\n' "$engine_dir/bin/docker"
+      printf 'TEST_ENGINE_CLI=%s\n' "$engine_dir/bin/docker"
     fi
   fi
   return 0

@@ -31,9 +31,9 @@ describe('the engine restarted mid-job', () => {
             write(line) {
               if (line.text === 'line 20' && !killed) {
                 killed = true;
-                // The engine under test only (DOCKER_JOB_ENGINE and its instance, else the
+                // The engine under test only (TEST_ENGINE and its instance, else the
                 // machine's dockerd), not every dockerd on the machine: others run side by side.
-                void run('bash', ['scripts/docker-engine.sh', 'kill']).then(() => run('bash', ['scripts/docker-engine.sh'], { env: { ...process.env, DOCKER_JOB_DOCKERD_LOG: '/tmp/docker-job-dockerd-restart.log' } }));
+                void run('bash', ['scripts/docker-engine.sh', 'kill']).then(() => run('bash', ['scripts/docker-engine.sh'], { env: { ...process.env, TEST_ENGINE_DOCKERD_LOG: '/tmp/docker-job-dockerd-restart.log' } }));
               }
             },
           },

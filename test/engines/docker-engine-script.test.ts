@@ -1,6 +1,6 @@
 /**
  * scripts/docker-engine.sh, the script that installs and starts engines: each engine of
- * DOCKER_JOB_TEST_ENGINES (default docker-28.5 and podman-4.3) is installed from Debian's archive,
+ * TEST_ENGINES (default docker-28.5 and podman-4.3) is installed from Debian's archive,
  * started side by side with the default engine, runs a job, is asked again (nothing happens),
  * stopped, started again from its data, and removed. Slow the first time on a machine (it
  * downloads packages), seconds after. Its own project (vitest.config.ts): after the integration
@@ -19,7 +19,7 @@ import { BUSYBOX } from '../support/fixture.js';
 import { expectNoContainersLeft, suiteLabels } from '../support/engine.js';
 import { envWithoutEngine, parseEngineEnv, runEngineScript } from '../support/engine-script.js';
 
-const engines = (process.env['DOCKER_JOB_TEST_ENGINES'] ?? 'docker-28.5,podman-4.3').split(',').map((e) => e.trim()).filter(Boolean);
+const engines = (process.env['TEST_ENGINES'] ?? 'docker-28.5,podman-4.3').split(',').map((e) => e.trim()).filter(Boolean);
 /** Instance names start with this (on shared machines, a name of one's own). */
 const prefix = process.env['DOCKER_JOB_TEST_ENGINE_PREFIX'] ?? 'engine-test';
 const defaultEngine = createDockerEngine();
@@ -44,11 +44,11 @@ async function buildTestImage(host: string): Promise<void> {
 describe('scripts/docker-engine.sh refuses what it cannot do, naming the variable', () => {
   const base = envWithoutEngine();
   it.each([
-    ['an unknown engine', { DOCKER_JOB_ENGINE: 'docker-99' }, 'start', /DOCKER_JOB_ENGINE=docker-99 is not an engine this script knows: expected docker-20.10 \(the default\), docker-26.1, docker-28.5, podman-4.3 \(or podman\) or podman-5.4/],
-    ['a bad instance name', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'a b' }, 'start', /DOCKER_JOB_ENGINE_NAME='a b' is not a valid instance name/],
-    ['another engine as the system instance', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_NAME: 'system' }, 'start', /DOCKER_JOB_ENGINE_NAME=system is the machine's own dockerd/],
-    ['an unknown bridge setting', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_JOB_ENGINE_BRIDGE: 'bridged' }, 'status', /DOCKER_JOB_ENGINE_BRIDGE='bridged' is not a bridge setting: expected own, none or default/],
-    ['DOCKER_HOST naming another engine than the one asked for', { DOCKER_JOB_ENGINE: 'docker-28.5', DOCKER_HOST: 'unix:///var/run/docker.sock' }, 'start', /DOCKER_HOST=unix:\/\/\/var\/run\/docker.sock names another engine than DOCKER_JOB_ENGINE=docker-28.5 \(instance 'docker-28.5', at unix:\/\/\/run\/docker-job\/docker-28.5\/docker.sock\)/],
+    ['an unknown engine', { TEST_ENGINE: 'docker-99' }, 'start', /TEST_ENGINE=docker-99 is not an engine this script knows: expected docker-20.10 \(the default\), docker-26.1, docker-28.5, podman-4.3 \(or podman\) or podman-5.4/],
+    ['a bad instance name', { TEST_ENGINE: 'docker-28.5', TEST_ENGINE_NAME: 'a b' }, 'start', /TEST_ENGINE_NAME='a b' is not a valid instance name/],
+    ['another engine as the system instance', { TEST_ENGINE: 'docker-28.5', TEST_ENGINE_NAME: 'system' }, 'start', /TEST_ENGINE_NAME=system is the machine's own dockerd/],
+    ['an unknown bridge setting', { TEST_ENGINE: 'docker-28.5', TEST_ENGINE_BRIDGE: 'bridged' }, 'status', /TEST_ENGINE_BRIDGE='bridged' is not a bridge setting: expected own, none or default/],
+    ['DOCKER_HOST naming another engine than the one asked for', { TEST_ENGINE: 'docker-28.5', DOCKER_HOST: 'unix:///var/run/docker.sock' }, 'start', /DOCKER_HOST=unix:\/\/\/var\/run\/docker.sock names another engine than TEST_ENGINE=docker-28.5 \(instance 'docker-28.5', at unix:\/\/\/run\/docker-job\/docker-28.5\/docker.sock\)/],
     ['killing an engine the script did not start', { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'kill', /DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock is not an engine this script started/],
     ['an unknown command', {}, 'frobnicate', /unknown command 'frobnicate': expected start, env, status, install, stop, kill, remove or uninstall/],
   ])('%s', async (_case, vars, command, message) => {
@@ -63,11 +63,11 @@ for (const engine of engines) {
   const podman = engine.startsWith('podman');
   const version = engine.replace(/^(docker|podman)-/, '');
   const name = `${prefix}-${engine.replace(/^docker-/, '')}`;
-  const env = { ...envWithoutEngine(), DOCKER_JOB_ENGINE: engine, DOCKER_JOB_ENGINE_NAME: name };
+  const env = { ...envWithoutEngine(), TEST_ENGINE: engine, TEST_ENGINE_NAME: name };
   let side: DockerEngine;
   let host = '';
 
-  describe(`scripts/docker-engine.sh with DOCKER_JOB_ENGINE=${engine}`, () => {
+  describe(`scripts/docker-engine.sh with TEST_ENGINE=${engine}`, () => {
     beforeAll(async () => {
       await defaultEngine.ping();
     });
@@ -91,10 +91,10 @@ for (const engine of engines) {
       host = vars['DOCKER_HOST'] ?? '';
       expect(vars).toMatchObject({
         DOCKER_HOST: `unix:///run/docker-job/${name}/${podman ? 'podman' : 'docker'}.sock`,
-        DOCKER_JOB_ENGINE: engine,
-        DOCKER_JOB_ENGINE_NAME: name,
+        TEST_ENGINE: engine,
+        TEST_ENGINE_NAME: name,
       });
-      if (!podman) expect(vars['DOCKER_JOB_ENGINE_CLI']).toBe(`/opt/docker-job/engines/${engine}/bin/docker`);
+      if (!podman) expect(vars['TEST_ENGINE_CLI']).toBe(`/opt/docker-job/engines/${engine}/bin/docker`);
       expect(run.stderr).toMatch(new RegExp(`${podman ? 'Podman' : 'Docker'} ${version.replace('.', '\\.')}\\.\\S+ \\(API [\\d.]+\\) answers at ${host}`));
       side = createDockerEngine({ host });
       const info = await side.ping();
@@ -147,7 +147,7 @@ for (const engine of engines) {
 
     it('refuses another engine for the same instance: its data is this engine\'s', async () => {
       const other = podman ? 'docker-28.5' : 'podman-4.3';
-      const run = await runEngineScript('start', { ...env, DOCKER_JOB_ENGINE: other });
+      const run = await runEngineScript('start', { ...env, TEST_ENGINE: other });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`the instance '${name}' holds the data of ${engine} (in /var/lib/docker-job/${name}), not of ${other}: remove it first`);
       expect(run.stderr).not.toMatch(/starting|installing/);
@@ -179,10 +179,10 @@ for (const engine of engines) {
 // A dockerd inside a network namespace of its own, as a Swarm node or a test host runs.
 const netnsEngine = engines.find((e) => e.startsWith('docker-'));
 if (netnsEngine !== undefined) {
-  describe(`scripts/docker-engine.sh with DOCKER_JOB_ENGINE_NETNS (${netnsEngine})`, () => {
+  describe(`scripts/docker-engine.sh with TEST_ENGINE_NETNS (${netnsEngine})`, () => {
     const ns = `${prefix}-ns`;
     const name = `${prefix}-netns`;
-    const env = { ...envWithoutEngine(), DOCKER_JOB_ENGINE: netnsEngine, DOCKER_JOB_ENGINE_NAME: name, DOCKER_JOB_ENGINE_NETNS: ns };
+    const env = { ...envWithoutEngine(), TEST_ENGINE: netnsEngine, TEST_ENGINE_NAME: name, TEST_ENGINE_NETNS: ns };
 
     beforeAll(async () => {
       await runCommand('ip', ['netns', 'add', ns]);

@@ -43,7 +43,7 @@ export function parseEngineEnv(stdout: string): Record<string, string> {
 /** The process environment without the variables that choose an engine. */
 export function envWithoutEngine(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'DOCKER_HOST' || key.startsWith('DOCKER_JOB_ENGINE')) delete env[key];
+  for (const key of Object.keys(env)) if (key === 'DOCKER_HOST' || key.startsWith('TEST_ENGINE')) delete env[key];
   return env;
 }
 
