@@ -23,6 +23,19 @@ export default defineConfig({
         },
       },
       {
+        // scripts/docker-engine.sh starting other engines beside the default one: after the
+        // integration tests (a second daemon on 2 cores slows them), one file at a time.
+        test: {
+          name: 'engines',
+          include: ['test/engines/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
         // Tests that kill the engine: alone, after everything else.
         test: {
           name: 'disruptive',
@@ -31,7 +44,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           maxWorkers: 1,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -31,7 +31,9 @@ describe('the engine restarted mid-job', () => {
             write(line) {
               if (line.text === 'line 20' && !killed) {
                 killed = true;
-                void run('pkill', ['-KILL', '-x', 'dockerd']).then(() => run('bash', ['scripts/docker-engine.sh'], { env: { ...process.env, DOCKER_JOB_DOCKERD_LOG: '/tmp/docker-job-dockerd-restart.log' } }));
+                // The engine under test only (TEST_ENGINE and its instance, else the
+                // machine's dockerd), not every dockerd on the machine: others run side by side.
+                void run('bash', ['scripts/docker-engine.sh', 'kill']).then(() => run('bash', ['scripts/docker-engine.sh'], { env: { ...process.env, TEST_ENGINE_DOCKERD_LOG: '/tmp/docker-job-dockerd-restart.log' } }));
               }
             },
           },
@@ -51,6 +53,10 @@ describe('the engine restarted mid-job', () => {
     if (outcome instanceof Error) {
       expect(isEngineError(outcome)).toBe(true);
       expect(outcome.message).toContain(engine.address);
+    } else if (texts.length === 300 && outcome.exitCode === 0) {
+      // The engine came back after the job had ended on its own (restoring hundreds of containers
+      // takes longer than the job's 15 s): every line and the real exit code are the correct result.
+      expect(outcome.timedOut).toBe(false);
     } else {
       // The engine that comes back kills what ran without it (no live-restore): a real exit code.
       expect(outcome.exitCode).toBeGreaterThan(0);
